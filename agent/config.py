@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(default=30.0, alias="ADVISOR_LLM_TIMEOUT")
     llm_max_retries: int = Field(default=2, alias="ADVISOR_LLM_RETRIES")
 
+    onnx_threads: int = Field(
+        default=0,
+        alias="ADVISOR_ONNX_THREADS",
+        description="onnxruntime intra-op threads for local embeddings; 0 = min(cores, 4).",
+    )
+
     chroma_host: str | None = Field(default=None, alias="CHROMA_HOST")
     chroma_port: int = Field(default=8000, alias="CHROMA_PORT")
 
@@ -76,7 +82,7 @@ class Settings(BaseSettings):
             return None
         return value
 
-    @field_validator("openai_base_url", "chroma_host", "database_url", mode="before")
+    @field_validator("openai_base_url", "chroma_host", "database_url", "index_dir", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
