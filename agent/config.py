@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     )
     llm_timeout_s: float = Field(default=30.0, alias="ADVISOR_LLM_TIMEOUT")
     llm_max_retries: int = Field(default=2, alias="ADVISOR_LLM_RETRIES")
+    llm_backoff_s: float = Field(
+        default=0.5,
+        alias="ADVISOR_LLM_BACKOFF",
+        description="First retry delay in seconds; doubles per retry, capped at 8x.",
+    )
 
     onnx_threads: int = Field(
         default=0,
@@ -68,6 +73,12 @@ class Settings(BaseSettings):
         default=None,
         alias="ADVISOR_DATABASE_URL",
         description="postgresql://... selects the Postgres checkpointer; unset uses SQLite.",
+    )
+
+    prices_file: Path | None = Field(
+        default=None,
+        alias="ADVISOR_PRICES_FILE",
+        description="JSON file overriding agent/data/prices.json (same keys; missing keys fall back).",
     )
 
     max_questions: int = Field(default=8, alias="ADVISOR_MAX_QUESTIONS")
