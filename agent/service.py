@@ -10,11 +10,17 @@ agreed between the agent, the CLI and the app. Implementation: agent/graph.py.
 
 from __future__ import annotations
 
+import json
+import re
+import threading
+import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from agent.profile import BaseApproach, Profile
+from agent.config import Settings, get_settings
+from agent.profile import DECISION_FIELDS, DESCRIPTIVE_FIELDS, BaseApproach, Profile
 from agent.recommendation import Recommendation, RecommendationDiff
 from agent.turn import Question, TurnResult
 
@@ -51,7 +57,7 @@ class SessionView(BaseModel):
     id: str
     title: str
     messages: list[ChatMessage] = Field(default_factory=list)
-    profile: Profile = Field(default_factory=Profile)
+    profile: Profile = Field(default_factory=lambda: Profile.model_validate({}))
     fields: list[FieldStatus] = Field(default_factory=list)
     question: Question | None = None
     recommendation: Recommendation | None = None
@@ -63,3 +69,434 @@ class SessionView(BaseModel):
     usage: dict[str, int] = Field(default_factory=dict)
     mode: str = "offline"
     notices: list[str] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- the service
+
+DEFAULT_TITLE = "New session"
+EXPORT_FORMAT = "advisor-session/1"
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_SESSION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
+
+
+class SessionNotFound(KeyError):
+    """No session with that id exists."""
+
+    def __init__(self, session_id: str) -> None:
+        super().__init__(session_id)
+        self.session_id = session_id
+
+    def __str__(self) -> str:
+        return f"No session with id '{self.session_id}'. List sessions with `advisor sessions`."
+
+
+def clean_text(raw: object) -> str:
+    """Text safe to store: bytes decoded, control and binary characters removed."""
+    if isinstance(raw, bytes | bytearray):
+        raw = bytes(raw).decode("utf-8", errors="replace")
+    text = str(raw or "").replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL_CHARS.sub("", text).replace("\ufffd", "").strip()
+
+
+def valid_session_id(session_id: str) -> bool:
+    """Session ids are short, printable and safe in URLs and file names."""
+    return bool(_SESSION_ID.match(session_id or ""))
+
+
+class Advisor:
+    """The advisor service over the checkpointed interview graph.
+
+    ``settings`` defaults to :func:`get_settings`; ``llm`` defaults to
+    :func:`agent.llm.get_llm` (``None`` offline). ``with_citations=False`` skips
+    knowledge retrieval on the recommend turn (benchmarks, fast tests).
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        llm: Any = None,
+        *,
+        with_citations: bool = True,
+    ) -> None:
+        self.settings = settings or get_settings()
+        self._llm = llm
+        self._llm_resolved = llm is not None
+        self.with_citations = with_citations
+        self._store: Any = None
+        self._graph: Any = None
+        self._open_lock = threading.Lock()
+        self._session_locks: dict[str, threading.Lock] = {}
+        self._pending_notices: list[str] = []
+
+    # -- plumbing -------------------------------------------------------
+
+    @property
+    def llm(self) -> Any:
+        """The LLM seam for this advisor (None when offline)."""
+        if not self._llm_resolved:
+            self._llm_resolved = True
+            if self.settings.llm_enabled:
+                from agent.llm import get_llm
+
+                self._llm = get_llm(self.settings)
+        return self._llm
+
+    def _ensure_open(self) -> Any:
+        with self._open_lock:
+            if self._store is None:
+                from agent.graph import build_graph
+                from agent.persistence import open_store
+
+                self._store = open_store(self.settings)
+                self._pending_notices.extend(self._store.notices)
+                self._graph = build_graph(self._store.checkpointer)
+        return self._store
+
+    def close(self) -> None:
+        """Close the session store's connection."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+            self._graph = None
+
+    def __enter__(self) -> Advisor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @staticmethod
+    def _config(session_id: str) -> dict[str, Any]:
+        return {"configurable": {"thread_id": session_id}}
+
+    def _state(self, session_id: str) -> dict[str, Any]:
+        self._ensure_open()
+        snapshot = self._graph.get_state(self._config(session_id))
+        return dict(snapshot.values or {})
+
+    def _require(self, session_id: str) -> Any:
+        store = self._ensure_open()
+        if not valid_session_id(session_id) or store.get_session(session_id) is None:
+            raise SessionNotFound(session_id)
+        return store
+
+    def _lock_for(self, session_id: str) -> threading.Lock:
+        with self._open_lock:
+            return self._session_locks.setdefault(session_id, threading.Lock())
+
+    def _redact(self, text: str) -> str:
+        for secret in self.settings.secret_values():
+            if secret:
+                text = text.replace(secret, "[redacted]")
+        return text
+
+    def _mode(self, notices: list[str]) -> str:
+        if self.llm is None:
+            return "offline"
+        return "offline" if any("LLM unavailable" in n for n in notices) else "llm"
+
+    def _run(
+        self, session_id: str, turn: dict[str, Any], notices: list[str] | None = None
+    ) -> TurnResult:
+        """One turn = one graph run resuming the ``ask`` interrupt; checkpointed at its end."""
+        from langgraph.types import Command
+
+        from agent.state import AdvisorContext
+
+        store = self._require(session_id)
+        turn = {**turn, "text": self._redact(str(turn.get("text", "")))}
+        with self._lock_for(session_id):
+            config = self._config(session_id)
+            snapshot = self._graph.get_state(config)
+            before = len((snapshot.values or {}).get("messages", []))
+            graph_input: Any = Command(resume=turn) if snapshot.next else {"incoming": turn}
+            context = AdvisorContext(
+                settings=self.settings, llm=self.llm, with_citations=self.with_citations
+            )
+            values = self._graph.invoke(graph_input, config, context=context, durability="exit")
+        values = {k: v for k, v in dict(values or {}).items() if not k.startswith("__")}
+        new_messages = values.get("messages", [])[before:]
+        reply = "\n\n".join(m["content"] for m in new_messages if m["role"] == "assistant")
+        all_notices = (
+            self._pending_notices + list(notices or []) + list(values.get("notices") or [])
+        )
+        self._pending_notices = []
+        row = store.get_session(session_id)
+        title = None
+        if row is not None and row.title == DEFAULT_TITLE and values.get("title"):
+            title = str(values["title"])
+        store.touch(session_id, done=bool(values.get("done")), title=title)
+        return self._turn_result(session_id, values, reply, all_notices)
+
+    def _turn_result(
+        self, session_id: str, values: dict[str, Any], reply: str, notices: list[str]
+    ) -> TurnResult:
+        question = (
+            Question.model_validate(values["pending_question"])
+            if values.get("pending_question")
+            else None
+        )
+        diff = (
+            values.get("diff")
+            if values.get("intent") in ("change", "set_field") and values.get("done")
+            else None
+        )
+        return TurnResult(
+            session=session_id,
+            reply=reply,
+            question=question,
+            options=list(question.options) if question else [],
+            profile=Profile.model_validate(values.get("profile") or {}),
+            recommendation=Recommendation.model_validate(values["recommendation"])
+            if values.get("recommendation")
+            else None,
+            diff=RecommendationDiff.model_validate(diff) if diff else None,
+            done=bool(values.get("done")),
+            mode=self._mode(notices),  # type: ignore[arg-type]
+            notices=notices,
+            usage=dict(values.get("usage") or {}),
+        )
+
+    # -- sessions -------------------------------------------------------
+
+    def new_session(self, title: str | None = None, session_id: str | None = None) -> str:
+        """Create a session and return its id (``session_id`` lets scripts choose one)."""
+        store = self._ensure_open()
+        sid = session_id or uuid.uuid4().hex[:12]
+        if not valid_session_id(sid):
+            raise ValueError(
+                "A session id must be 1-128 letters, digits, '.', '_', ':' or '-' and start with a letter or digit."
+            )
+        store.create_session(sid, clean_text(title)[:120] or DEFAULT_TITLE)
+        return sid
+
+    def has_session(self, session_id: str) -> bool:
+        """True when the session exists."""
+        store = self._ensure_open()
+        return valid_session_id(session_id) and store.get_session(session_id) is not None
+
+    def list_sessions(self) -> list[SessionInfo]:
+        """All sessions, most recent first."""
+        store = self._ensure_open()
+        return [
+            SessionInfo(id=r.id, title=r.title, updated_at=r.updated_at, done=r.done)
+            for r in store.list_sessions()
+        ]
+
+    def rename(self, session_id: str, title: str) -> None:
+        """Give a session a new title."""
+        store = self._require(session_id)
+        new_title = clean_text(title)[:120]
+        if not new_title:
+            raise ValueError("A session title cannot be empty.")
+        store.touch(session_id, title=new_title)
+
+    def delete(self, session_id: str) -> None:
+        """Delete a session and all its checkpoints."""
+        store = self._require(session_id)
+        store.delete_session(session_id)
+
+    # -- turns ----------------------------------------------------------
+
+    def send(self, session_id: str, message: str) -> TurnResult:
+        """One user message: an answer, a quick-reply label, free text, "skip" or "just tell me"."""
+        self._require(session_id)
+        notices: list[str] = []
+        raw = message if isinstance(message, str | bytes | bytearray) else str(message)
+        text = clean_text(raw)
+        if isinstance(raw, str) and len(text) < len(raw.strip()):
+            notices.append("Removed control or binary characters from your message.")
+        if not text:
+            return self._idle_reply(
+                session_id,
+                "Your message was empty. Describe your feature, pick one of the suggested answers, "
+                'or say "just tell me" for a recommendation now.',
+                notices,
+            )
+        limit = int(self.settings.max_message_chars)
+        if len(text) > limit:
+            notices.append(
+                f"Your message had {len(text):,} characters; I read only the first {limit:,}."
+            )
+            text = text[:limit]
+        return self._run(session_id, {"text": text, "action": "message"}, notices)
+
+    def _idle_reply(self, session_id: str, reply: str, notices: list[str]) -> TurnResult:
+        values = self._state(session_id)
+        return self._turn_result(session_id, values, reply, notices)
+
+    def recommend_now(self, session_id: str) -> TurnResult:
+        """Stop asking and recommend with what is known (unknowns become assumptions)."""
+        return self._run(session_id, {"text": "Recommend now", "action": "recommend_now"})
+
+    def skip(self, session_id: str) -> TurnResult:
+        """Skip the open question; its recommended default is recorded as an assumption."""
+        return self._run(session_id, {"text": "Skip / don't know", "action": "skip"})
+
+    def set_field(self, session_id: str, field: str, value: Any) -> TurnResult:
+        """Edit one profile field; after a recommendation this re-decides and reports the diff."""
+        if not isinstance(value, str | int | float | bool | list | type(None)):
+            value = str(value)
+        shown = value if not isinstance(value, str) else clean_text(value)
+        return self._run(
+            session_id,
+            {
+                "text": f"Change {field} to {shown}",
+                "action": "set_field",
+                "field": field,
+                "value": shown,
+            },
+        )
+
+    def choose_path(
+        self, session_id: str, approach: str, components: list[str] | None = None
+    ) -> TurnResult:
+        """Pick the approach (and hybrid components) to scaffold."""
+        from agent.profile import APPROACH_LABELS
+
+        label = APPROACH_LABELS.get(approach, approach)
+        return self._run(
+            session_id,
+            {
+                "text": f"Scaffold {label}",
+                "action": "choose_path",
+                "approach": approach,
+                "components": list(components or []),
+            },
+        )
+
+    # -- reading --------------------------------------------------------
+
+    def view(self, session_id: str) -> SessionView:
+        """Everything needed to draw one session."""
+        store = self._require(session_id)
+        row = store.get_session(session_id)
+        values = self._state(session_id)
+        profile = Profile.model_validate(values.get("profile") or {})
+        evidence: dict[str, Any] = values.get("evidence") or {}
+        fields = []
+        for name in (*DECISION_FIELDS, *DESCRIPTIVE_FIELDS):
+            value = getattr(profile, name)
+            found = evidence.get(name) or {}
+            status = "unknown" if value is None else str(found.get("status") or "known")
+            fields.append(
+                FieldStatus(
+                    field=name,
+                    value=value,
+                    status=status,
+                    evidence=found.get("span") if value is not None else None,
+                    confidence=found.get("confidence") if value is not None else None,
+                )
+            )
+        rec = values.get("recommendation")
+        prev = values.get("previous_recommendation")
+        diff = values.get("diff")
+        question = values.get("pending_question")
+        notices = self._pending_notices + list(values.get("notices") or [])
+        return SessionView(
+            id=session_id,
+            title=row.title if row else DEFAULT_TITLE,
+            messages=[
+                ChatMessage(role=m["role"], content=m["content"])
+                for m in values.get("messages", [])
+            ],
+            profile=profile,
+            fields=fields,
+            question=Question.model_validate(question) if question else None,
+            recommendation=Recommendation.model_validate(rec) if rec else None,
+            previous_recommendation=Recommendation.model_validate(prev) if prev else None,
+            diff=RecommendationDiff.model_validate(diff) if diff else None,
+            chosen_approach=values.get("chosen_approach"),
+            chosen_components=list(values.get("chosen_components") or []),
+            questions_asked=list(values.get("questions_asked") or []),
+            usage=dict(values.get("usage") or {}),
+            mode=self._mode(notices),
+            notices=notices,
+        )
+
+    def _recommendation_for(
+        self, session_id: str
+    ) -> tuple[Profile, Recommendation, dict[str, Any]]:
+        self._require(session_id)
+        values = self._state(session_id)
+        profile = Profile.model_validate(values.get("profile") or {})
+        if values.get("recommendation"):
+            return profile, Recommendation.model_validate(values["recommendation"]), values
+        from agent.engine import decide
+
+        return profile, decide(profile), values
+
+    def export(self, session_id: str) -> dict[str, Any]:
+        """The whole session as a JSON-safe dict, with no secrets."""
+        store = self._require(session_id)
+        row = store.get_session(session_id)
+        values = self._state(session_id)
+        from agent.persistence import now_iso
+
+        data = {
+            "format": EXPORT_FORMAT,
+            "id": session_id,
+            "title": row.title if row else DEFAULT_TITLE,
+            "created_at": row.created_at if row else None,
+            "updated_at": row.updated_at if row else None,
+            "exported_at": now_iso(),
+            "messages": values.get("messages", []),
+            "profile": values.get("profile") or Profile.model_validate({}).model_dump(mode="json"),
+            "evidence": values.get("evidence") or {},
+            "questions_asked": values.get("questions_asked") or [],
+            "recommendation": values.get("recommendation"),
+            "previous_recommendation": values.get("previous_recommendation"),
+            "diff_history": values.get("diff_history") or [],
+            "chosen_approach": values.get("chosen_approach"),
+            "chosen_components": values.get("chosen_components") or [],
+            "usage": values.get("usage") or {},
+            "done": bool(values.get("done")),
+        }
+        # JSON round trip: proves it is JSON-safe and lets us redact any secret text.
+        return json.loads(self._redact(json.dumps(data, default=str)))
+
+    def report_markdown(self, session_id: str) -> str:
+        """The decision report as Markdown."""
+        from agent.report import render_markdown
+
+        profile, rec, values = self._recommendation_for(session_id)
+        return self._redact(
+            render_markdown(profile, rec, questions_asked=values.get("questions_asked") or [])
+        )
+
+    def report_html(self, session_id: str) -> str:
+        """The decision report as a standalone HTML page."""
+        from agent.report import render_html
+
+        profile, rec, values = self._recommendation_for(session_id)
+        return self._redact(
+            render_html(profile, rec, questions_asked=values.get("questions_asked") or [])
+        )
+
+    def scaffold_zip(
+        self, session_id: str, approach: str | None = None, components: list[str] | None = None
+    ) -> bytes:
+        """The starter project for ``approach`` (default: chosen, else recommended) as zip bytes."""
+        from agent.report import render_markdown
+        from agent.scaffold import scaffold_zip_bytes
+
+        profile, rec, values = self._recommendation_for(session_id)
+        chosen = approach or values.get("chosen_approach") or rec.approach
+        if components is None:
+            if chosen == values.get("chosen_approach") and values.get("chosen_components"):
+                components = list(values["chosen_components"])
+            elif chosen == rec.approach:
+                components = list(rec.components)
+        report = render_markdown(profile, rec, questions_asked=values.get("questions_asked") or [])
+        return scaffold_zip_bytes(
+            chosen,
+            profile,
+            components=components,
+            recommendation=rec,
+            report_markdown=self._redact(report),
+            settings=self.settings,
+        )
+
+    def iter_messages(self, session_id: str) -> Iterator[ChatMessage]:
+        """The conversation so far (convenience for terminals)."""
+        yield from self.view(session_id).messages

@@ -1,0 +1,238 @@
+"""Where sessions live: the LangGraph checkpointer plus a small sessions table.
+
+* Default: one SQLite file at ``settings.sessions_db`` (WAL mode and a busy
+  timeout, so parallel processes wait for each other instead of failing with
+  "database is locked"). The ``advisor_sessions`` table (title, created, updated,
+  done) sits in the same file.
+* ``ADVISOR_DATABASE_URL=postgresql://...``: LangGraph's ``PostgresSaver`` and the
+  same sessions table in Postgres; ``setup()`` runs on first use.
+* A SQLite file that is not a database is moved aside to
+  ``sessions.sqlite.corrupt-<time>`` and a new one is created; the returned
+  :class:`Store` carries a notice saying so. Nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from agent.config import Settings
+
+#: Seconds a writer waits for another process's lock before giving up.
+BUSY_TIMEOUT_S = 60.0
+
+
+class StorageError(RuntimeError):
+    """The session store cannot be used; the message says why and what to do."""
+
+
+def now_iso() -> str:
+    """The current UTC time, ISO 8601 with seconds."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class SessionRow:
+    """One row of the sessions table."""
+
+    id: str
+    title: str
+    created_at: str
+    updated_at: str
+    done: bool
+
+
+@dataclass
+class Store:
+    """An open checkpointer and the sessions table next to it."""
+
+    checkpointer: Any
+    backend: str  # "sqlite" or "postgres"
+    notices: list[str] = field(default_factory=list)
+    _conn: Any = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # -- sessions table -------------------------------------------------
+
+    @contextlib.contextmanager
+    def _cursor(self) -> Iterator[Any]:
+        with self._lock:
+            cur = self._conn.cursor()
+            try:
+                yield cur
+                if self.backend == "sqlite":
+                    self._conn.commit()
+            except Exception:
+                if self.backend == "sqlite":
+                    self._conn.rollback()
+                raise
+            finally:
+                cur.close()
+
+    def _q(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self.backend == "postgres" else sql
+
+    def create_session(self, session_id: str, title: str) -> None:
+        """Insert a session row (no-op if it exists)."""
+        stamp = now_iso()
+        with self._cursor() as cur:
+            cur.execute(
+                self._q(
+                    "INSERT INTO advisor_sessions (id, title, created_at, updated_at, done) "
+                    "VALUES (?, ?, ?, ?, 0) ON CONFLICT (id) DO NOTHING"
+                ),
+                (session_id, title, stamp, stamp),
+            )
+
+    def get_session(self, session_id: str) -> SessionRow | None:
+        """The session row, or None."""
+        with self._cursor() as cur:
+            cur.execute(
+                self._q(
+                    "SELECT id, title, created_at, updated_at, done FROM advisor_sessions WHERE id = ?"
+                ),
+                (session_id,),
+            )
+            row = cur.fetchone()
+        return _row(row) if row else None
+
+    def touch(self, session_id: str, *, done: bool | None = None, title: str | None = None) -> None:
+        """Update the updated-at time (and optionally done/title)."""
+        sets, args = ["updated_at = ?"], [now_iso()]
+        if done is not None:
+            sets.append("done = ?")
+            args.append(1 if done else 0)  # type: ignore[arg-type]
+        if title is not None:
+            sets.append("title = ?")
+            args.append(title)
+        with self._cursor() as cur:
+            cur.execute(
+                self._q(f"UPDATE advisor_sessions SET {', '.join(sets)} WHERE id = ?"),
+                (*args, session_id),
+            )
+
+    def list_sessions(self) -> list[SessionRow]:
+        """All sessions, most recently updated first."""
+        with self._cursor() as cur:
+            cur.execute(
+                "SELECT id, title, created_at, updated_at, done FROM advisor_sessions ORDER BY updated_at DESC, id"
+            )
+            rows = cur.fetchall()
+        return [_row(r) for r in rows]
+
+    def delete_session(self, session_id: str) -> None:
+        """Remove the row and every checkpoint of the thread."""
+        self.checkpointer.delete_thread(session_id)
+        with self._cursor() as cur:
+            cur.execute(self._q("DELETE FROM advisor_sessions WHERE id = ?"), (session_id,))
+
+    def close(self) -> None:
+        """Close the underlying connection."""
+        with contextlib.suppress(Exception):
+            self._conn.close()
+
+
+def _row(row: Any) -> SessionRow:
+    if isinstance(row, dict):
+        return SessionRow(
+            row["id"],
+            row["title"],
+            str(row["created_at"]),
+            str(row["updated_at"]),
+            bool(row["done"]),
+        )
+    return SessionRow(row[0], row[1], str(row[2]), str(row[3]), bool(row[4]))
+
+
+_SESSIONS_DDL = (
+    "CREATE TABLE IF NOT EXISTS advisor_sessions ("
+    " id TEXT PRIMARY KEY, title TEXT NOT NULL, created_at TEXT NOT NULL,"
+    " updated_at TEXT NOT NULL, done INTEGER NOT NULL DEFAULT 0)"
+)
+
+
+def _connect_sqlite(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # fails fast on a non-database
+    return conn
+
+
+def open_sqlite_store(path: Path) -> Store:
+    """SqliteSaver + sessions table at ``path``; a corrupt file is moved aside with a notice."""
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    notices: list[str] = []
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(
+            f"Cannot create the data directory {path.parent}: {exc.strerror or exc}."
+        ) from None
+    try:
+        conn = _connect_sqlite(path)
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError) and "not a database" not in str(exc):
+            raise StorageError(f"Cannot open the session database {path}: {exc}.") from None
+        backup = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        try:
+            path.rename(backup)
+            for suffix in ("-wal", "-shm"):
+                side = path.with_name(path.name + suffix)
+                if side.exists():
+                    side.rename(backup.with_name(backup.name + suffix))
+        except OSError as move_exc:
+            raise StorageError(
+                f"The session database {path} is corrupt ({exc}) and could not be moved aside: {move_exc}."
+            ) from None
+        notices.append(
+            f"The session database was unreadable ({exc}); it was kept as {backup.name} and a new, empty one was created."
+        )
+        conn = _connect_sqlite(path)
+    try:
+        conn.execute(_SESSIONS_DDL)
+        conn.commit()
+        saver = SqliteSaver(conn)
+        saver.setup()
+    except sqlite3.OperationalError as exc:
+        raise StorageError(
+            f"Cannot write the session database {path}: {exc}. Check the data directory's permissions and free space."
+        ) from None
+    return Store(checkpointer=saver, backend="sqlite", notices=notices, _conn=conn)
+
+
+def open_postgres_store(url: str) -> Store:
+    """PostgresSaver + sessions table in the database at ``url``."""
+    try:
+        from langgraph.checkpoint.postgres import PostgresSaver
+        from psycopg import Connection
+        from psycopg.rows import dict_row
+    except ImportError as exc:  # pragma: no cover - dependency is declared
+        raise StorageError(f"Postgres support is not installed: {exc}.") from None
+    try:
+        conn = Connection.connect(url, autocommit=True, prepare_threshold=0, row_factory=dict_row)
+    except Exception as exc:
+        raise StorageError(
+            f"Cannot connect to the Postgres database in ADVISOR_DATABASE_URL: {exc.__class__.__name__}."
+        ) from None
+    saver = PostgresSaver(conn)  # type: ignore[arg-type]
+    saver.setup()
+    with conn.cursor() as cur:
+        cur.execute(_SESSIONS_DDL)
+    return Store(checkpointer=saver, backend="postgres", _conn=conn)
+
+
+def open_store(settings: Settings) -> Store:
+    """The store selected by settings: Postgres when ``database_url`` is set, else SQLite."""
+    if settings.database_url:
+        return open_postgres_store(settings.database_url)
+    return open_sqlite_store(settings.sessions_db)
