@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import importlib.util
 import os
 import pwd
 import shutil
@@ -30,6 +31,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -374,3 +376,16 @@ def run_advisor(
 def advisor_cli() -> Callable[..., CliResult]:
     """Run the `advisor` CLI in a separate process: ``advisor_cli(["ask", "q"], env=...)``."""
     return run_advisor
+
+
+@pytest.fixture
+def figures_recorder() -> ModuleType:
+    """The reliability figures recorder (tests/reliability/figures.py), loaded by path."""
+    spec = importlib.util.spec_from_file_location(
+        "advisor_reliability_figures",
+        Path(__file__).resolve().parents[1] / "reliability" / "figures.py",
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
