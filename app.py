@@ -1,7 +1,8 @@
-"""Streamlit page: a thin UI over the `agent` package (placeholder until the app lands)."""
+"""Streamlit page of the LLM Approach Advisor: `streamlit run app.py`.
 
-import streamlit as st
+A thin shell: every section lives in `agent/ui/`, every decision in `agent/`.
+"""
 
-st.set_page_config(page_title="LLM Approach Advisor", page_icon="🧭")
-st.title("LLM Approach Advisor")
-st.write("Prompt engineering, RAG, fine-tuning or a hybrid? The interview is coming here.")
+from agent.ui.page import render
+
+render()
