@@ -442,7 +442,7 @@ def explain_offline(rec: Recommendation) -> str:
         )
     if rec.summary:
         lines.append(rec.summary)
-    chosen = set(rec.components) or {rec.approach}
+    chosen: set[str] = set(rec.components) or {str(rec.approach)}
     top = sorted(
         (e for e in rec.evidence if e.approach in chosen and e.weight > 0), key=lambda e: -e.weight
     )[:3]
