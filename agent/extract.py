@@ -1,0 +1,624 @@
+"""Offline, deterministic extraction of profile fields from what a user writes.
+
+Each field has a small table of patterns. A pattern match becomes a *hit*
+(value, evidence span, confidence); negation cues just before a match in the
+same clause flip or drop it ("we don't need citations", "no labelled data").
+Numbers with units are normalised ("2 million a month", "50k requests per day",
+"3,000 letters", "a 60-page handbook"). When several hits disagree the most
+confident (then the latest) wins and the disagreement is reported in
+``Extraction.contradictions``. Nothing here calls a network or a model, so the
+same text always gives the same result.
+
+The LLM extractor (:mod:`agent.understand`) returns the same :class:`Extraction`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from agent.profile import DECISION_FIELDS, Profile
+
+#: Longest text the extractor reads; longer input is cut (and a notice given).
+MAX_TEXT_CHARS = 200_000
+#: Tokens per page and per kind of item, used to size a corpus (facts sheet: ~200K tokens is
+#: about 500 pages, so ~400 tokens a page).
+TOKENS_PER_PAGE = 400
+CONTEXT_WINDOW_TOKENS = 200_000
+
+
+class Finding(BaseModel):
+    """One extracted value with the words it came from."""
+
+    value: Any
+    span: str = Field(description="The words in the user's text that support the value.")
+    confidence: float = Field(ge=0.0, le=1.0)
+
+
+class Extraction(BaseModel):
+    """What one text says about the profile."""
+
+    findings: dict[str, Finding] = Field(default_factory=dict)
+    contradictions: list[str] = Field(default_factory=list)
+    notices: list[str] = Field(default_factory=list)
+
+    def apply(self, profile: Profile | None = None) -> Profile:
+        """A new profile: ``profile`` updated with the findings (lists are extended)."""
+        base = profile.model_dump() if profile is not None else {}
+        for name, finding in self.findings.items():
+            if name in ("success_criteria", "sample_questions"):
+                items = list(base.get(name) or [])
+                for item in finding.value or []:
+                    if item not in items:
+                        items.append(item)
+                base[name] = items
+            elif name == "product_summary" and base.get(name):
+                continue  # keep the first summary the user gave
+            else:
+                base[name] = finding.value
+        return Profile.model_validate(base)
+
+
+# --------------------------------------------------------------------------- numbers
+
+_WORD_NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "hundred": 100, "a hundred": 100, "a dozen": 12, "dozen": 12, "a couple of": 2,
+    "a couple": 2, "couple of": 2, "a few": 3, "few": 3, "several": 5, "a handful of": 5,
+    "a few hundred": 300, "several hundred": 400, "hundreds of": 300, "a few thousand": 3000,
+    "several thousand": 4000, "thousands of": 3000, "tens of thousands of": 30_000,
+    "hundreds of thousands of": 300_000, "millions of": 2_000_000, "a million": 1_000_000,
+    "half a million": 500_000,
+}
+_SCALE = {"k": 1_000, "thousand": 1_000, "m": 1_000_000, "mm": 1_000_000, "million": 1_000_000,
+          "mn": 1_000_000, "b": 1_000_000_000, "billion": 1_000_000_000, "hundred": 100}
+
+_WORDNUM_ALT = "|".join(sorted((re.escape(w) for w in _WORD_NUMBERS), key=len, reverse=True))
+#: A quantity: "3,000", "2.5 million", "50k", "a few hundred", "two".
+NUM = (
+    r"(?P<num>(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?:k|m|mm|mn|b|thousand|million|billion|hundred)?\b"
+    rf"|(?:{_WORDNUM_ALT})\b(?:\s+(?:thousand|million|hundred)\b)?)"
+)
+
+
+def parse_number(text: str) -> int | None:
+    """'3,000' -> 3000, '2 million' -> 2000000, '50k' -> 50000, 'a few hundred' -> 300."""
+    t = text.strip().lower()
+    if t in _WORD_NUMBERS:
+        return _WORD_NUMBERS[t]
+    m = re.fullmatch(r"([\d,]+(?:\.\d+)?)\s*([a-z]+)?", t)
+    if m:
+        base = float(m.group(1).replace(",", ""))
+        scale = _SCALE.get(m.group(2) or "", 1)
+        return int(round(base * scale))
+    m = re.fullmatch(r"(.+?)\s+(thousand|million|hundred)", t)
+    if m and m.group(1) in _WORD_NUMBERS:
+        return _WORD_NUMBERS[m.group(1)] * _SCALE[m.group(2)]
+    return None
+
+
+_PER = {
+    "second": 2_592_000, "sec": 2_592_000, "minute": 43_200, "min": 43_200, "hour": 720,
+    "day": 30, "daily": 30, "weekday": 22, "business day": 22, "working day": 22,
+    "week": 4.33, "weekly": 4.33, "month": 1, "monthly": 1, "quarter": 1 / 3, "year": 1 / 12,
+    "yearly": 1 / 12, "annually": 1 / 12, "annum": 1 / 12,
+}
+_RATE = (
+    r"(?:(?:per|a|an|each|every|/)\s*(?P<per>second|sec|minute|min|hour|business day|working day|weekday|day|week|month|quarter|year|annum)"
+    r"|(?P<per2>daily|weekly|monthly|yearly|annually))"
+)
+
+# --------------------------------------------------------------------------- clauses
+
+_NEG = re.compile(
+    r"\b(?:no|not|never|without|none|nor|neither|zero|lack|lacks|lacking|hardly|barely)\b"
+    r"|n't\b|\bcannot\b",
+    re.I,
+)
+_CLAUSE_SPLIT = re.compile(
+    r"[.;!?\n]+|,\s*(?=(?:but|however|although|though|while|whereas|yet)\b)"
+    r"|\b(?:but|however|although|whereas)\b"
+)
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A clause of the text with its offset."""
+
+    text: str
+    start: int
+
+
+def clauses(text: str) -> list[Clause]:
+    """Split text into clauses at sentence ends and contrast words ("but", "however")."""
+    out = []
+    pos = 0
+    for m in _CLAUSE_SPLIT.finditer(text):
+        if m.start() > pos:
+            out.append(Clause(text[pos:m.start()], pos))
+        pos = m.end()
+    if pos < len(text):
+        out.append(Clause(text[pos:], pos))
+    return [c for c in out if c.text.strip()]
+
+
+def negated(clause: str, start: int, window: int = 48) -> bool:
+    """Whether a negation cue sits shortly before position ``start`` in the clause."""
+    before = clause[max(0, start - window):start]
+    # "not only" and "no longer" style cues that do not negate the match.
+    before = re.sub(r"\bnot only\b|\bno matter\b|\bno doubt\b", " ", before, flags=re.I)
+    return bool(_NEG.search(before))
+
+
+# --------------------------------------------------------------------------- pattern table
+
+Value = Any | Callable[[re.Match[str]], Any]
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A regex that implies ``value`` for ``field`` (``if_negated`` when a negation precedes)."""
+
+    field: str
+    regex: re.Pattern[str]
+    value: Value
+    confidence: float
+    if_negated: Value = None
+    #: Set for patterns that carry their own negation ("doesn't change"): skip the cue check.
+    self_negating: bool = False
+
+
+def P(field: str, pattern: str, value: Value, confidence: float, if_negated: Value = None,
+      self_negating: bool = False) -> Pattern:
+    """Build a case-insensitive Pattern."""
+    return Pattern(field, re.compile(pattern, re.I), value, confidence, if_negated, self_negating)
+
+
+_DOC_UNITS = {
+    "page": 1.0, "pages": 1.0, "slide": 0.5, "slides": 0.5,
+    "document": 5.0, "documents": 5.0, "doc": 5.0, "docs": 5.0, "file": 5.0, "files": 5.0,
+    "pdf": 10.0, "pdfs": 10.0, "article": 3.0, "articles": 3.0, "contract": 20.0,
+    "contracts": 20.0, "manual": 50.0, "manuals": 50.0, "report": 10.0, "reports": 10.0,
+    "policy": 10.0, "policies": 10.0, "procedure": 3.0, "procedures": 3.0, "guide": 20.0,
+    "guides": 20.0, "faq": 0.5, "faqs": 0.5, "entries": 0.5, "entry": 0.5, "product": 0.5,
+    "products": 0.5, "item": 0.5, "items": 0.5, "sku": 0.5, "skus": 0.5, "listing": 0.5,
+    "listings": 0.5, "record": 0.5, "records": 0.5, "case": 5.0, "cases": 5.0,
+    "ruling": 10.0, "rulings": 10.0, "filing": 20.0, "filings": 20.0, "paper": 10.0,
+    "papers": 10.0, "notes": 1.0, "recipes": 1.0, "recipe": 1.0, "spec": 10.0, "specs": 10.0,
+    "book": 300.0, "books": 300.0, "handbook": 60.0, "wiki pages": 2.0, "tickets": 1.0,
+    "emails": 1.0, "transcripts": 5.0, "studies": 10.0, "trials": 20.0, "regulations": 10.0,
+    "standards": 30.0, "patents": 15.0, "datasheets": 5.0,
+}
+_DOC_UNIT_ALT = "|".join(sorted((re.escape(u) for u in _DOC_UNITS), key=len, reverse=True))
+_EXAMPLE_NOUNS = (
+    r"examples?|pairs?|samples?|letters?|replies|responses|answers|summaries|descriptions|"
+    r"translations|transcripts|conversations|emails|tickets|labels|annotations|reports|notes|"
+    r"chats|dialogues|messages|write-?ups|drafts|essays|reviews|cases|records|rows|outputs"
+)
+_EXAMPLE_QUALIFIERS = (
+    r"labell?ed|annotated|curated|approved|gold|graded|reviewed|human[- ]written|hand[- ]written|"
+    r"expert[- ]written|past|previous|historical|archived|high[- ]quality|good|signed[- ]off|"
+    r"example|training|sample|resolved|answered|corrected|edited|vetted|checked"
+)
+
+
+def _pages_value(m: re.Match[str]) -> str | None:
+    n = parse_number(m.group("num"))
+    if n is None:
+        return None
+    unit = m.group("unit").lower()
+    pages = n * _DOC_UNITS.get(unit, 5.0)
+    return "fits_in_prompt" if pages * TOKENS_PER_PAGE <= CONTEXT_WINDOW_TOKENS else "large"
+
+
+def _requests_value(m: re.Match[str]) -> int | None:
+    n = parse_number(m.group("num"))
+    per = (m.group("per") or m.group("per2") or "month").lower()
+    if n is None:
+        return None
+    return int(round(n * _PER.get(per, 1)))
+
+
+def _examples_value(m: re.Match[str]) -> int | None:
+    return parse_number(m.group("num"))
+
+
+def _weeks_value(m: re.Match[str]) -> int | None:
+    n = parse_number(m.group("num"))
+    if n is None:
+        return None
+    unit = m.group("tunit").lower().rstrip("s")
+    factor = {"day": 1 / 7, "week": 1, "sprint": 2, "month": 4.33, "quarter": 13, "year": 52}[unit]
+    return max(1, int(round(n * factor)))
+
+
+def _money_budget(m: re.Match[str]) -> str | None:
+    n = parse_number(m.group("num"))
+    if n is None:
+        return None
+    monthly = bool(m.group("per") or m.group("per2"))
+    if monthly:
+        return "low" if n <= 500 else "medium" if n <= 5_000 else "high"
+    return "low" if n <= 20_000 else "medium" if n <= 150_000 else "high"
+
+
+_RATE_AHEAD = re.compile(r"^\W{0,3}(?:\w+\W+){0,2}" + _RATE, re.I)
+
+PATTERNS: tuple[Pattern, ...] = (
+    # ---------------- needs_citations
+    P("needs_citations", r"\b(?:cite|cites|citing|citations?|footnotes?|provenance|audit[- ]?trail|traceab\w+)\b", True, 0.8, False),
+    P("needs_citations", r"\b(?:link|links|linking|point|points|pointing|refer|refers) (?:back )?to (?:the )?(?:[\w-]+ ){0,2}(?:source|document|page|section|clause|paragraph|policy|article|regulation)", True, 0.75, False),
+    P("needs_citations", r"\b(?:show|shows|showing|say|says|tell|tells|state|states) (?:users? |the user |them |us )?(?:where|which (?:document|source|page|section|clause)) (?:the |each |an |every )?(?:answer|information|fact|claim)", True, 0.8, False),
+    P("needs_citations", r"\b(?:quote|quotes|quoting|reference|references|referencing) (?:the )?(?:exact |original |relevant |specific )?(?:source|document|page|section|clause|paragraph|policy|passage|article|regulation|rule)s?\b", True, 0.7, False),
+    P("needs_citations", r"\b(?:sources?|references?) (?:must|should|need to|has to|have to) be (?:shown|given|listed|cited|linked|included)", True, 0.8, False),
+    P("needs_citations", r"\bverif(?:y|iable)\b[^.]{0,40}\bsources?\b", True, 0.6, False),
+    # ---------------- prompting_tried
+    P("prompting_tried", r"\b(?:tried|tested|experimented with|iterated on|spent \w+ (?:weeks|months) (?:on|tuning|writing)|been using|use|using|wrote|written|built) (?:\w+ ){0,3}(?:prompts?|prompting|few-shot|system prompts?|prompt engineering)\b", True, 0.75, False),
+    P("prompting_tried", r"\b(?:prompts?|prompting|prompt engineering|few-shot examples?|instructions)\b[^.]{0,40}\b(?:fail\w*|(?:isn't|is not|wasn't|was not|aren't|are not|weren't) (?:enough|sufficient|reliable|consistent)|not enough|falls? short|fell short|(?:didn't|doesn't|did not|does not|couldn't|could not|can't|cannot|won't) (?:fix|solve|get|keep|make|hold|stop|work|help|stick)|plateau\w*|stops? working|gets? us (?:to )?(?:about |around )?\d+\s?%|scor\w+)", True, 0.8),
+    P("prompting_tried", r"\b(?:even with|despite|in spite of|after) (?:\w+ ){0,3}(?:prompts?|prompting|instructions|few-shot|examples in the prompt|prompt engineering|prompt tweaks|system prompts?)\b", True, 0.8),
+    P("prompting_tried", r"\b(?:baseline|eval(?:uation)?s?|eval set|test set|benchmark)\b[^.]{0,40}\b(?:shows?|showed|measur\w+|scor\w+|exists?|in place|we have|we built|reach\w*|gets?|got|hits?|%)", True, 0.7, False),
+    P("prompting_tried", r"\b(?:measured|we have) (?:a |an |our )?(?:prompting )?(?:baseline|eval set|evals|evaluation set)\b", True, 0.8, False),
+    P("prompting_tried", r"\b(?:haven't|have not|havent|didn't|did not|never|not yet) (?:\w+ ){0,2}(?:tried|tested|built|started|written|done|experimented with|set up)\b[^.]{0,25}\b(?:prompt\w*|anything|evals?|baseline|prototype)", False, 0.75, self_negating=True),
+    P("prompting_tried", r"\b(?:no|without (?:a|any)) (?:prompting )?(?:baseline|evals?|evaluation set|eval set|prototype)\b|\bnothing (?:is )?built yet\b|\bfrom scratch\b|\bstill an idea\b|\bhaven't built\b|\bhave not built\b|\bnot (?:yet )?started\b|\bbefore we build\b|\bearly idea\b|\bjust an idea\b", False, 0.7, self_negating=True),
+    # ---------------- behaviour gap: "none" when prompting already works
+    P("behavior_gap", r"\b(?:prompting|prompts?|the (?:base |hosted )?model|gpt[-\w.]*|claude|gemini|it)\b (?:already |mostly |generally )?(?:works?|does|handles?|gets?|writes?|produces?|performs?) (?:\w+ ){0,4}(?:well|fine|great|good|nicely|perfectly)\b", "none", 0.7),
+    P("behavior_gap", r"\b(?:format|formatting|tone|style|voice|output|quality|answers|writing)\b (?:is|are|looks?|seems?) (?:already )?(?:fine|ok|okay|good|great|acceptable|right|consistent)\b", "none", 0.65, None),
+    P("behavior_gap", r"\bno (?:problems?|issues?|complaints?) with (?:the )?(?:format|formatting|tone|style|output|quality|answers)\b", "none", 0.7, self_negating=True),
+)
+
+# Behaviour-gap topics: a topic plus a failure cue in the same sentence means a gap.
+_GAP_TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("format", re.compile(r"\b(?:format\w*|structure[ds]?|template|schema|json|xml|layout|fields|sections|headings|mandated (?:wording|order)|regulatory wording|boilerplate)\b", re.I)),
+    ("style", re.compile(r"\b(?:tone|voice|brand[- ]voice|house style|style|persona|on[- ]brand|off[- ]brand|register|sounds? (?:like us|robotic|generic|bland)|wording|personality|character)\b", re.I)),
+    ("reasoning", re.compile(r"\b(?:reason\w*|calculat\w*|math\w*|arithmetic|logic\w*|multi[- ]step|judg(?:e)?ments?|conclusions?|inferences?|deduc\w+|diagnos\w+)\b", re.I)),
+    ("new_skill", re.compile(r"\b(?:our own (?:taxonomy|categories|codes|query language|dsl|labels|classification)|(?:custom|internal|proprietary|in-house|domain[- ]specific) (?:taxonomy|codes|coding scheme|query language|dsl|classification|label(?:s|ling)? scheme|language|notation)|new (?:task|skill)|(?:dsl|query language)\b)", re.I)),
+)
+_GAP_FAILURE = re.compile(
+    r"\b(?:fail\w*|inconsisten\w*|drifts?|drifting|var(?:y|ies)|breaks?|broke|broken|wrong|miss(?:es|ing)?|ignor\w+|"
+    r"(?:can't|cannot|couldn't|doesn't|don't|didn't|won't|isn't|aren't|wasn't|never) (?:\w+ ){0,2}(?:follow|keep|get|match|stick|hold|sound|capture|do|handle|reproduce|learn|produce|reliabl\w*|consistent\w*|right)|"
+    r"unreliabl\w*|keeps? (?:\w+ ){0,2}(?:changing|slipping|drifting|getting|breaking|going)|off[- ]brand|generic|bland|robotic|"
+    r"struggl\w+|falls? short|fell short|not good enough|not consistent\w*|hit[- ]or[- ]miss|sloppy|mistakes?|errors?|hallucinat\w+ (?:steps|logic)|deviat\w+)\b",
+    re.I,
+)
+
+_MORE: list[Pattern] = [
+    # ---------------- knowledge_source
+    P("knowledge_source", r"\b(?:our|the company's|company|internal|in-house|private|proprietary|confidential|customer|customers'|client|clients')\s+(?:own\s+)?(?:internal\s+)?(?:\w+\s+)?(?:manuals?|handbooks?|policies|policy documents|playbooks?|wiki|knowledge base|documentation|docs|documents|contracts?|records|database|tickets|transactions?|inventory|catalog(?:ue)?s?|price ?lists?|pricing|specs|specifications|guidelines|procedures|sops|case files|files|reports|data|datasets?|product (?:information|data|details)|account (?:data|details|history)|orders?|order history|history|notes|memos|research|filings|archives?|runbooks?|faqs?|terms)\b", "proprietary", 0.7, None),
+    P("knowledge_source", r"\b(?:proprietary|confidential|internal[- ]only|not (?:publicly )?available|not public|isn't public|non-public|behind (?:our|the) (?:firewall|login)|(?:the |a |any )?(?:base |public |off-the-shelf )?model (?:doesn't|does not|can't|cannot|won't|wouldn't) know|models? (?:lacks?|haven't seen|have never seen|never saw))\b", "proprietary", 0.75, None, self_negating=True),
+    P("knowledge_source", r"\b(?:general|common|public|everyday|widely known|well[- ]known|world) (?:knowledge|information|facts|topics|questions)\b|\b(?:the model|llms?|gpt[-\w.]*|it) already knows?\b|\bpublicly available\b", "general", 0.6, None),
+    P("knowledge_source", r"\b(?:translat\w+|summari[sz]\w+|rewrit\w+|paraphras\w+|proofread\w*|grammar|spelling|brainstorm\w*|tagline|slogan|social media posts?|cover letters?|product names?|classif\w+ (?:the )?(?:sentiment|emails?|messages?|tickets?))\b", "general", 0.4, None),
+    P("knowledge_source", r"\bno (?:internal|proprietary|company|private|special|extra|domain) (?:data|documents|knowledge|information|docs)\b|\bdoesn't need (?:any )?(?:our|company|internal|private) (?:data|documents)\b", "general", 0.65, None, self_negating=True),
+    # ---------------- corpus_size
+    P("corpus_size", NUM + r"[\s-]*(?:[\w-]+\s+){0,2}?(?P<unit>" + _DOC_UNIT_ALT + r")\b", _pages_value, 0.75, None),
+    P("corpus_size", r"\b(?:thousands|millions|tens of thousands|hundreds of thousands) of (?:\w+\s+){0,2}(?:documents|docs|pages|files|pdfs|articles|contracts|reports|records|products|items|listings|cases|manuals|policies|tickets|emails|papers)\b", "large", 0.7, None),
+    P("corpus_size", r"\b(?:huge|massive|vast|large|big|growing|enormous|sprawling|extensive) (?:\w+\s+){0,2}(?:archive|corpus|collection|library|knowledge base|document base|catalog(?:ue)?|repository|database|wiki|intranet|data ?set|body of (?:documents|text))\b|\bdecades of\b|\byears of (?:\w+\s+)?(?:documents|records|reports|tickets|filings|case law|cases)\b|\bentire (?:catalog(?:ue)?|archive|intranet|wiki|library)\b", "large", 0.6, None),
+    P("corpus_size", r"\b(?:short|small|brief|single|one|compact|slim|thin|concise)\s+(?:\w+\s+){0,1}(?:handbook|guide|policy|faq|document|manual|rulebook|style guide|brochure|playbook|menu|price list|glossary)\b|\bfits? (?:easily )?(?:in|into) (?:the|a|one) (?:prompt|context(?: window)?)\b|\bfew (?:pages|documents|paragraphs)\b|\bone[- ]pager\b", "fits_in_prompt", 0.65, None),
+    P("corpus_size", r"\b(?:no|without|don't have|do not have|zero) (?:any )?(?:documents|docs|document collection|knowledge base|corpus|reference (?:material|documents|data)|documentation|files)\b|\bnothing to look up\b|\bno (?:data|documents) to (?:search|retrieve|look up)\b", "none", 0.7, None, self_negating=True),
+    # ---------------- data_dynamics
+    P("data_dynamics", r"\b(?:real[- ]?time|live|up[- ]to[- ]the[- ](?:minute|second)|streaming|intraday)\s+(?:\w+\s+)?(?:data|prices?|pricing|inventory|stock|feeds?|information|updates?|rates?|figures|numbers|availability|positions|scores|balances?|transactions|status|market)\b", "dynamic", 0.85, None),
+    P("data_dynamics", r"\b(?:every|each|once an?|once per)\s+(?:single\s+)?(?:day|hour|minute|second|morning|night|evening)\b|\b(?:daily|hourly|nightly|constantly|continuously|continually|minute by minute|by the (?:minute|hour)|(?:several|many|multiple|a few) times (?:a|per) day|throughout the day|around the clock|all day)\b", "dynamic", 0.8, None),
+    P("data_dynamics", r"\b(?:chang\w+|updat\w+|mov\w+|fluctuat\w+)\s+(?:\w+\s+)?(?:all the time|constantly|frequently|often|quickly|rapidly|fast|every day|daily|hourly|by the minute|in real[- ]time)\b|\b(?:fast|quickly|rapidly|ever|constantly|always)[- ]changing\b|\b(?:today's|this morning's|current|latest|live) (?:prices?|stock levels?|inventory|balances?|rates?|availability|positions|schedules?|news|headlines|weather|scores|orders?)\b|\bbreaking news\b|\bstock levels?\b|\bin real[- ]?time\b", "dynamic", 0.75, None),
+    P("data_dynamics", r"\breal[- ]?time\b", "dynamic", 0.55, None),
+    P("data_dynamics", r"\b(?:every|each|once an?|once per|per)\s+(?:couple of |few |two |2 |three |3 |four |4 |six |6 |other )?(?:weeks?|months?|quarters?|years?|releases?|seasons?|semesters?|terms?|sprints?)\b|\b(?:weekly|fortnightly|biweekly|monthly|quarterly|annually|yearly|seasonally|periodically|occasionally|from time to time|now and then|(?:a few|several|two|three|four) times (?:a|per) (?:year|month))\b|\bnew (?:versions?|editions?|releases?) (?:\w+ ){0,3}(?:released|published|come out|ship)\b", "periodic", 0.7, None),
+    P("data_dynamics", r"\b(?:static|unchanging|never chang\w+|rarely chang\w+|seldom chang\w+|hardly ever chang\w+|stable|frozen|fixed (?:set|content|corpus|body)|set in stone|same for years|once a decade|historical (?:archive|records|data)|(?:don't|doesn't|do not|does not|won't|will not|didn't|hasn't|haven't) (?:really )?chang\w+(?: much| often)?)\b", "static", 0.75, None, self_negating=True),
+    # ---------------- focus
+    P("focus", r"\b(?:niche|highly speciali[sz]ed|speciali[sz]ed|deep[- ]domain|domain[- ]specific|expert[- ]level|narrow (?:domain|field|use case)|jargon|technical vocabulary|subject[- ]matter experts?)\b", "niche", 0.75, None),
+    P("focus", r"\b(?:insurance|actuarial|underwriting|legal|law firm|litigation|medical|clinical|pharma\w*|radiology|oncology|tax|accounting|audit(?:ing|ors)?|compliance|regulatory|patent|maritime|aerospace|semiconductor|geolog\w+|reinsurance|derivatives|biotech|veterinary|nuclear|mining|oil and gas|customs|tariff)\b", "niche", 0.5, None),
+    P("focus", r"\b(?:broad|general[- ]purpose|general audience|everyone|anyone|any topic|wide (?:range|variety)|all kinds of|mass[- ]market|general public|consumers?|everyday (?:users|questions|tasks))\b", "broad", 0.6, None),
+    # ---------------- interaction_complexity
+    P("interaction_complexity", r"\b(?:multi[- ]?step|multi[- ]?turn|back[- ]and[- ]forth|follow[- ]up questions?|several steps|many steps|step[- ]by[- ]step|plan(?:s|ning)? (?:\w+ )?(?:trips?|itinerar\w+|steps|projects?)|weigh\w* (?:options|trade[- ]?offs|alternatives)|negotiat\w+|troubleshoot\w*|diagnos\w+|walks? (?:them|users|customers) through|chain of thought|tree of thought|what[- ]if|edge cases|branching|complex (?:questions|conversations|interactions|requests|workflows?|cases|reasoning|queries))\b", "complex", 0.65, None),
+    P("interaction_complexity", r"\b(?:simple|one[- ]shot|single[- ]turn|short answers?|quick (?:answers?|lookups?|questions?)|straightforward|one question at a time|yes/no|one[- ]line|look[- ]?ups?|a single (?:field|label|category|answer))\b", "simple", 0.6, "complex"),
+    # ---------------- labeled_examples (numbers of outputs written by people)
+    P("labeled_examples", NUM + r"\s+(?:(?:" + _EXAMPLE_QUALIFIERS + r"|[\w-]+)\s+){0,3}(?:" + _EXAMPLE_NOUNS + r")\b(?=[^.]{0,60}\b(?:" + _EXAMPLE_QUALIFIERS + r"|written|wrote|approved|labell?ed|annotated|as examples|to train|for training|to learn from|we could use|in our (?:voice|style|format)|by (?:our )?(?:staff|agents|experts|lawyers|doctors|underwriters|editors|writers|team)))", _examples_value, 0.75, None),
+    P("labeled_examples", NUM + r"\s+(?:(?:[\w-]+)\s+){0,2}?(?:" + _EXAMPLE_QUALIFIERS + r")\s+(?:(?:[\w-]+)\s+){0,2}?(?:" + _EXAMPLE_NOUNS + r")\b", _examples_value, 0.8, None),
+    P("labeled_examples", NUM + r"\s+(?:examples?|input[/-]output pairs|pairs|training examples|labell?ed (?:examples|samples|rows|records))\b", _examples_value, 0.8, None),
+    P("labeled_examples", r"\b(?:no|zero|without|don't have (?:any )?|do not have (?:any )?|lack)\s*(?:labell?ed|annotated|training|example)\s*(?:data|examples|samples|pairs|set)\b|\bno (?:examples|training data)\b|\bnothing labell?ed\b", 0, 0.8, None, self_negating=True),
+    # ---------------- monthly_requests
+    P("monthly_requests", NUM + r"\s*(?:[\w-]+\s+){0,3}?" + _RATE + r"\b", _requests_value, 0.75, None),
+    P("monthly_requests", r"\b(?:high[- ]volume|huge volume|massive scale|at scale)\b", 2_000_000, 0.45, None),
+    P("monthly_requests", r"\b(?:low[- ]volume|a handful of (?:users|requests|people)|a few (?:users|requests|people) (?:a|per) (?:day|week))\b", 2_000, 0.5, None),
+    # ---------------- latency_sensitive
+    P("latency_sensitive", r"\b(?:latency|instant\w*|sub-?second|under (?:a |one |\d+ ?)(?:second|seconds|ms|milliseconds)|within (?:a |one |\d+ ?)(?:second|seconds|ms|milliseconds)|fast (?:responses?|answers?|replies)|snappy|while (?:the |a )?(?:customer|user|caller|agent|patient) (?:waits|is waiting|is on the (?:phone|line))|on the phone|live (?:chat|calls?|conversations?|agents?)|voice (?:assistant|bot|agent|calls?)|autocomplete|type-?ahead|real[- ]?time (?:responses?|answers?|replies|chat|suggestions|conversation|assistance))\b", True, 0.7, False),
+    P("latency_sensitive", r"\b(?:batch(?:es|ed)?|overnight|nightly|asynchronous(?:ly)?|async|no rush|not (?:time[- ])?(?:critical|urgent)|(?:can|could) take (?:a few |several )?(?:minutes|hours)|by (?:the )?next (?:morning|day)|offline processing|in the background)\b", False, 0.6, None),
+    P("latency_sensitive", r"\blatency (?:is|isn't|is not|does not|doesn't) (?:not )?(?:a )?(?:concern|matter|issue|critical|important|problem)\b|\bspeed (?:doesn't|does not|isn't|is not) (?:matter|critical|important)\b", False, 0.75, None, self_negating=True),
+    # ---------------- privacy
+    P("privacy", r"\b(?:on[- ]?prem(?:ise|ises)?|self[- ]host\w*|air[- ]?gapped|(?:our|own) (?:servers|data ?cent(?:er|re)s?|hardware|infrastructure|gpus?|private cloud|vpc)|sovereign\w*|open[- ]weights?|local(?:ly hosted)? (?:model|llm)s?|behind (?:our|the) firewall|in[- ]house (?:servers|hosting|only))\b", "self_hosted", 0.75, "cloud_ok"),
+    P("privacy", r"\b(?:data|nothing|it|records|documents|information)\s+(?:\w+\s+){0,3}(?:can't|cannot|must not|mustn't|may not|can never|is not allowed to|isn't allowed to|are not allowed to|aren't allowed to|should never|must never|never)\s+(?:\w+\s+){0,2}(?:leave|go to|be sent|be shared|be uploaded|touch|pass through)\b|\b(?:no|not allowed to use|can't use|cannot use|forbidden to use) (?:any )?(?:external|third[- ]party|cloud|hosted|public) (?:apis?|services|providers|llms?|models)\b", "self_hosted", 0.8, None, self_negating=True),
+    P("privacy", r"\b(?:hipaa|gdpr|patient data|health records|classified|itar|pii|personal data|bank secrecy)\b", "self_hosted", 0.45, None),
+    P("privacy", r"\b(?:cloud (?:is|would be) (?:fine|ok|okay|acceptable)|(?:fine|happy|ok|okay|comfortable) (?:with |to )?(?:us(?:e|ing) )?(?:openai|azure|the cloud|cloud|hosted|an api|external apis?|aws|gcp|vertex)|no (?:special )?(?:privacy|data residency) (?:concerns|constraints|requirements|issues)|(?:data|it) (?:is|isn't|is not) (?:not )?(?:sensitive|public)|already (?:use|on) (?:azure|aws|gcp|openai)|(?:we )?use (?:the )?(?:openai|azure openai|claude|gemini|gpt)[\w.-]* api)\b", "cloud_ok", 0.6, None),
+    # ---------------- budget
+    P("budget", r"\b(?:small|tight|limited|low|modest|shoestring|minimal|tiny|no real|thin|lean)\s+(?:\w+\s+)?budget\b|\bbudget (?:is|'s) (?:very |quite |pretty )?(?:small|tight|limited|low|modest|minimal|thin)\b|\b(?:can't|cannot|can not) (?:afford|spend)\b|\bbootstrapp\w+|\bnon-?profit\b|\bcheap(?:ly|est)?\b|\bcost[- ](?:sensitive|conscious)\b|\b(?:keep|keeping) (?:the )?costs? (?:down|low|minimal)\b|\b(?:cost|price|money|spend)\b[^.]{0,20}\b(?:main|biggest|key|top|primary|major) (?:concern|driver|motive|worry|constraint|issue)\b|\bfrugal\b|\bunder (?:\$|usd ?)?\d+(?:k)? (?:a|per) month\b", "low", 0.7, None),
+    P("budget", r"\b(?:big|large|generous|healthy|substantial|significant|high|ample|serious|sizeable|sizable|strong)\s+(?:\w+\s+)?budget\b|\bwell[- ]funded\b|\b(?:budget|money|cost|funding|price|spend)\s+(?:is|isn't|is not|won't be|will not be)\s+(?:not\s+)?(?:really\s+)?(?:a |an |the |our )?(?:main |big |real )?(?:issue|concern|constraint|problem|limit|object|blocker)\b|\bmoney is no object\b|\bwhatever it takes\b", "high", 0.7, None, self_negating=True),
+    P("budget", r"\b(?:moderate|medium|reasonable|decent|some|mid-?sized|average|normal|fair)\s+(?:\w+\s+)?budget\b", "medium", 0.6, None),
+    P("budget", r"(?:\$|usd ?|€|£)\s?" + NUM + r"(?:\s*(?:[\w-]+\s+){0,2}?" + _RATE + r")?", _money_budget, 0.55, None),
+    # ---------------- ml_skills
+    P("ml_skills", r"\b(?:no|zero|without (?:an? |any )?)\s*(?:in-house\s+)?(?:ml|machine[- ]learning|data[- ]science|ai|deep[- ]learning)\s*(?:engineers?|experts?|expertise|skills|team|people|staff|experience|background|knowledge)?\b|\bno data scientists?\b|\b(?:non-?technical|not technical|no[- ]code|low[- ]code)\b|\b(?:only|just) (?:\w+ ){0,2}(?:web|frontend|front-end|app|mobile|full-?stack) (?:developers?|devs|engineers?)\b|\b(?:web|frontend|front-end|app|mobile) (?:developers?|devs) only\b", "none", 0.7, None, self_negating=True),
+    P("ml_skills", r"\b(?:don't|do not|doesn't|does not|lack)\s+(?:have\s+)?(?:an?\s+|any\s+)?(?:ml|machine[- ]learning|data[- ]science|ai)\s*(?:engineers?|experts?|expertise|skills|team|people|staff|experience)?\b|\b(?:don't|do not) have (?:an? |any )?(?:data scientists?|ml engineers?)\b", "none", 0.75, None, self_negating=True),
+    P("ml_skills", r"\b(?:strong|experienced|seasoned|dedicated|senior|large|solid|world[- ]class|mature|full)\s+(?:in-house\s+)?(?:ml|machine[- ]learning|data[- ]science|ai|research|mlops|applied science)\s+(?:team|engineers|people|expertise|skills|group|org|department|function|bench)\b|\b(?:team|group|bench) of (?:\d+ |several |many )?(?:ml engineers|machine learning engineers|data scientists|researchers|applied scientists)\b|\b(?:we|team|they)\s+(?:have\s+)?(?:already\s+)?(?:fine[- ]?tuned|trained|deployed|shipped)\s+(?:\w+\s+)?(?:models|llms|transformers|classifiers)\b|\bmlops\b|\bphds?\b|\bml platform\b", "strong", 0.7, "none"),
+    P("ml_skills", r"\b(?:an?|one|two|a couple of|a junior|one junior)\s+(?:junior\s+)?(?:data scientists?|ml engineers?|machine learning engineers?)\b|\bsome (?:ml|machine[- ]learning|data[- ]science|python|engineering) (?:experience|skills|background|knowledge)\b|\b(?:backend|python|software|platform) (?:engineers|developers|team)\b|\bfamiliar with (?:ml|machine learning|python)\b", "some", 0.5, "none"),
+    # ---------------- timeline_weeks
+    P("timeline_weeks", r"\b(?:in|within|by|next|over|about|around|under|less than|the next|than|only|have|got|for)\s+(?:the\s+)?(?:next\s+)?" + NUM + r"\s*(?P<tunit>days?|weeks?|sprints?|months?|quarters?)\b(?![^.]{0,12}\b(?:ago|of (?:data|history|logs|records)))", _weeks_value, 0.7, None),
+    P("timeline_weeks", NUM + r"[\s-]*(?P<tunit>days?|weeks?|sprints?|months?|quarters?)\s+(?:deadline|timeline|timeframe|window|runway|to (?:launch|ship|deliver|build|go live|demo|get|have|show|release))\b", _weeks_value, 0.75, None),
+]
+
+_TIMELINE_WORDS: tuple[tuple[re.Pattern[str], int, float], ...] = (
+    (re.compile(r"\b(?:asap|as soon as possible|urgent(?:ly)?|yesterday|right away|immediately)\b", re.I), 2, 0.45),
+    (re.compile(r"\b(?:end of (?:the |this )?month|next month|this month)\b", re.I), 4, 0.6),
+    (re.compile(r"\b(?:end of (?:the |this )?quarter|this quarter|next quarter|by q[1-4])\b", re.I), 12, 0.55),
+    (re.compile(r"\b(?:this year|end of (?:the )?year|next year|no (?:hard |fixed |real )?deadline|no rush|long[- ]term (?:project|roadmap))\b", re.I), 40, 0.45),
+)
+_DEADLINE = re.compile(
+    r"\b(?:launch\w*|ship\w*|deadline|demo|pilot|mvp|first version|live|deliver\w*|due|ready|prototype|release|timeline|timeframe|time ?frame|runway|go[- ]live|board|conference|deploy\w*|need (?:it|this|something)|have to|must|weeks?|months?)\b",
+    re.I,
+)
+
+_DOMAINS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(rx, re.I))
+    for name, rx in (
+        ("insurance", r"\b(?:insur\w+|underwrit\w+|claims? (?:handling|adjust\w+)|policyholders?|actuar\w+)\b"),
+        ("banking and finance", r"\b(?:bank\w*|financ\w+|fintech|trading|investment|wealth|loans?|mortgage|credit card|payments?|brokerage)\b"),
+        ("healthcare", r"\b(?:health\w*|medical|clinic\w*|patients?|hospital|doctors?|nurses?|pharma\w*|radiolog\w+)\b"),
+        ("legal", r"\b(?:legal|law firm|lawyers?|contracts?|litigation|attorneys?|paralegal|case law)\b"),
+        ("e-commerce and retail", r"\b(?:e-?commerce|retail\w*|shop\w*|store|catalog(?:ue)?|products?|skus?|merchants?)\b"),
+        ("travel", r"\b(?:travel|trips?|hotels?|flights?|itinerar\w+|booking)\b"),
+        ("education", r"\b(?:students?|teachers?|courses?|school|universit\w+|education\w*|tutor\w*|learners?)\b"),
+        ("human resources", r"\b(?:hr|human resources|employees?|onboarding|benefits|payroll|recruit\w+)\b"),
+        ("customer support", r"\b(?:customer (?:support|service)|help ?desk|support tickets?|support agents?|call cent(?:er|re))\b"),
+        ("software engineering", r"\b(?:developers?|code|codebase|api docs|sdk|devops|engineering team)\b"),
+        ("government and public sector", r"\b(?:government|public sector|citizens?|municipal\w*|agency|ministry)\b"),
+        ("manufacturing", r"\b(?:manufactur\w+|factory|machines?|maintenance|equipment|industrial)\b"),
+        ("media and marketing", r"\b(?:marketing|copywrit\w+|brand|campaigns?|newsroom|journalis\w+|media)\b"),
+        ("real estate", r"\b(?:real estate|propert(?:y|ies)|listings?|tenants?|landlords?)\b"),
+        ("logistics", r"\b(?:logistics|shipping|shipments?|freight|warehouses?|fleet|deliveries)\b"),
+    )
+)
+
+_SUCCESS = re.compile(
+    r"(?:success (?:means|is|would be|looks like|will be measured by)|we(?:'ll| will| would) (?:judge|measure|call it a) success (?:by|if|when)?|"
+    r"(?:our|the) (?:goal|aim|target|kpi|objective) is(?: to)?|we want to (?:reduce|cut|increase|improve|halve|double|raise|lower)|"
+    r"(?:it|this) (?:works|is a success) if)\s*:?\s*(?P<crit>[^.;!?\n]{4,200})",
+    re.I,
+)
+_QUOTED = re.compile(r"[\"“”«]([^\"“”«»]{6,240}?)[\"“”»]|(?<![A-Za-z])'([^'\n]{6,240}?\?)'")
+_ASK_LIKE = re.compile(
+    r"\b(?:ask(?:s|ing)?|questions?|queries|requests?) (?:like|such as|e\.g\.|for example)[:,]?\s+(?P<q>[^.!?\n]{6,200}\?)",
+    re.I,
+)
+
+
+# --------------------------------------------------------------------------- extraction
+
+
+@dataclass
+class _Hit:
+    field: str
+    value: Any
+    span: str
+    confidence: float
+    position: int
+    end: int = -1
+
+
+_EXAMPLE_HINT = re.compile(r"\b(?:" + _EXAMPLE_QUALIFIERS + r")\b", re.I)
+_EXAMPLE_NEXT = re.compile(r"^\s+(?:[\w-]+\s+)?(?:" + _EXAMPLE_NOUNS + r")\b", re.I)
+
+
+def _drop_overlaps(hits: list[_Hit]) -> list[_Hit]:
+    """A request rate ("50k requests per day") says nothing about how fast data changes."""
+    rates = [(h.position, h.end) for h in hits if h.field == "monthly_requests" and h.end > 0]
+    if not rates:
+        return hits
+    return [
+        h for h in hits
+        if h.field not in ("data_dynamics", "timeline_weeks")
+        or not any(a <= h.position < b for a, b in rates)
+    ]
+
+
+def _clip(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _resolve(field: str, value: Value, m: re.Match[str]) -> Any:
+    return value(m) if callable(value) else value
+
+
+def _scan_patterns(text: str, cls: list[Clause], hits: list[_Hit]) -> None:
+    for pattern in (*PATTERNS, *_MORE):
+        for clause in cls:
+            for m in pattern.regex.finditer(clause.text):
+                # A quantity followed by a rate ("3,000 letters a month") is volume,
+                # not a count of examples or documents.
+                if pattern.field in ("labeled_examples", "corpus_size") and "num" in m.groupdict():
+                    if _RATE_AHEAD.match(clause.text[m.end():m.end() + 40]):
+                        continue
+                    # "2,000 approved product descriptions" are examples, not a corpus.
+                    if pattern.field == "corpus_size" and (
+                        _EXAMPLE_HINT.search(m.group(0))
+                        or _EXAMPLE_NEXT.match(clause.text[m.end():m.end() + 40])
+                    ):
+                        continue
+                is_neg = not pattern.self_negating and negated(clause.text, m.start())
+                if is_neg:
+                    if pattern.if_negated is None:
+                        continue
+                    value = _resolve(pattern.field, pattern.if_negated, m)
+                    conf = max(0.3, pattern.confidence - 0.05)
+                else:
+                    value = _resolve(pattern.field, pattern.value, m)
+                    conf = pattern.confidence
+                if value is None:
+                    continue
+                hits.append(_Hit(pattern.field, value, _clip(m.group(0)), conf,
+                                 clause.start + m.start(), clause.start + m.end()))
+
+
+def _scan_gaps(text: str, cls: list[Clause], hits: list[_Hit]) -> None:
+    """A behaviour topic and a failure cue in the same sentence: that is a behaviour gap."""
+    for sentence in re.finditer(r"[^.!?\n]+", text):
+        s = sentence.group(0)
+        fail = _GAP_FAILURE.search(s)
+        if not fail:
+            continue
+        mentions_prompting = bool(re.search(r"\bprompt\w*|instructions|few-shot|system message", s, re.I))
+        for gap, topic in _GAP_TOPICS:
+            tm = topic.search(s)
+            if not tm:
+                continue
+            # "we don't need a special format" is not a failure of the model.
+            if re.search(r"\b(?:don't|do not|doesn't|no) (?:need|care about|require)\b", s[: tm.start()], re.I):
+                continue
+            conf = 0.75 if mentions_prompting else 0.6
+            if gap == "new_skill":
+                conf += 0.05
+            hits.append(_Hit("behavior_gap", gap, _clip(s), conf, sentence.start() + tm.start()))
+            if mentions_prompting:
+                hits.append(_Hit("prompting_tried", True, _clip(s), 0.7, sentence.start()))
+
+
+def _scan_timeline_words(text: str, hits: list[_Hit]) -> None:
+    for rx, weeks, conf in _TIMELINE_WORDS:
+        for m in rx.finditer(text):
+            hits.append(_Hit("timeline_weeks", weeks, _clip(m.group(0)), conf, m.start()))
+
+
+def _descriptive(text: str, findings: dict[str, Finding]) -> None:
+    first = re.split(r"(?<=[.!?])\s+", text.strip(), maxsplit=1)[0]
+    if first:
+        findings["product_summary"] = Finding(value=_clip(first, 300), span=_clip(first), confidence=0.5)
+    best: tuple[int, str, str] | None = None
+    for name, rx in _DOMAINS:
+        matches = list(rx.finditer(text))
+        if matches and (best is None or len(matches) > best[0]):
+            best = (len(matches), name, matches[0].group(0))
+    if best:
+        findings["domain"] = Finding(value=best[1], span=best[2], confidence=0.5)
+    criteria = [_clip(m.group("crit").strip(" ,:"), 200) for m in _SUCCESS.finditer(text)]
+    if criteria:
+        criteria = list(dict.fromkeys(criteria))
+        findings["success_criteria"] = Finding(value=criteria, span="; ".join(criteria), confidence=0.7)
+    questions = [q for pair in _QUOTED.findall(text) for q in pair if q]
+    questions += [m.group("q").strip() for m in _ASK_LIKE.finditer(text)]
+    questions = [q.strip() for q in questions if "?" in q or len(q.split()) >= 3]
+    if questions:
+        questions = list(dict.fromkeys(questions))[:10]
+        findings["sample_questions"] = Finding(value=questions, span="; ".join(questions), confidence=0.7)
+
+
+#: Fields where different values in one text are not a contradiction but parts of a whole.
+_MERGE_MAX = ("labeled_examples", "monthly_requests")
+_FRESHNESS = {"static": 0, "periodic": 1, "dynamic": 2}
+
+
+def _choose(field: str, hits: list[_Hit], contradictions: list[str]) -> Finding:
+    values = list(dict.fromkeys(repr(h.value) for h in hits))
+    if field in _MERGE_MAX:
+        best = max(hits, key=lambda h: (h.value, h.confidence))
+        return Finding(value=best.value, span=best.span, confidence=best.confidence)
+    if field == "corpus_size" and len(values) > 1:
+        # Several collections: the whole is large if any part is.
+        order = {"none": 0, "fits_in_prompt": 1, "large": 2}
+        strong = [h for h in hits if h.confidence >= 0.6] or hits
+        best = max(strong, key=lambda h: (order[h.value], h.confidence))
+        if any(h.value == "none" for h in strong) and best.value != "none":
+            contradictions.append(
+                f"corpus_size: '{_span_of(hits, 'none')}' says there are no documents, but "
+                f"'{best.span}' describes some; used {best.value}."
+            )
+        return Finding(value=best.value, span=best.span, confidence=best.confidence)
+    if field == "data_dynamics" and len(values) > 1:
+        strong = [h for h in hits if h.confidence >= 0.6] or hits
+        best = max(strong, key=lambda h: (_FRESHNESS[h.value], h.confidence))
+        others = [h for h in strong if h.value != best.value]
+        if others:
+            other = max(others, key=lambda h: h.confidence)
+            contradictions.append(
+                f"data_dynamics: described as {other.value} ('{other.span}') and as {best.value} "
+                f"('{best.span}'); used {best.value}, because the fastest-changing part decides "
+                "how fresh answers must be."
+            )
+        return Finding(value=best.value, span=best.span, confidence=round(best.confidence * 0.85, 2))
+    best = max(hits, key=lambda h: (h.confidence, h.position))
+    rivals = [h for h in hits if h.value != best.value and h.confidence >= 0.6]
+    if rivals and best.confidence >= 0.6:
+        rival = max(rivals, key=lambda h: h.confidence)
+        if not (field == "behavior_gap" and "none" in (rival.value, best.value) and best.value != "none"):
+            contradictions.append(
+                f"{field}: '{rival.span}' suggests {rival.value!r} but '{best.span}' suggests "
+                f"{best.value!r}; used {best.value!r}."
+            )
+        return Finding(value=best.value, span=best.span, confidence=round(best.confidence * 0.85, 2))
+    return Finding(value=best.value, span=best.span, confidence=best.confidence)
+
+
+def _span_of(hits: list[_Hit], value: Any) -> str:
+    return next((h.span for h in hits if h.value == value), "")
+
+
+def extract(text: str, profile: Profile | None = None) -> Extraction:
+    """Read free text and return profile findings with evidence spans and confidences."""
+    result = Extraction()
+    if not isinstance(text, str) or not text.strip():
+        result.notices.append("The text is empty: nothing to extract.")
+        return result
+    if len(text) > MAX_TEXT_CHARS:
+        result.notices.append(
+            f"The text is {len(text):,} characters; only the first {MAX_TEXT_CHARS:,} were read."
+        )
+        text = text[:MAX_TEXT_CHARS]
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    cls = clauses(text)
+    hits: list[_Hit] = []
+    _scan_patterns(text, cls, hits)
+    _scan_gaps(text, cls, hits)
+    _scan_timeline_words(text, hits)
+    hits = _drop_overlaps(hits)
+
+    by_field: dict[str, list[_Hit]] = {}
+    for hit in hits:
+        by_field.setdefault(hit.field, []).append(hit)
+    for field in DECISION_FIELDS:
+        field_hits = by_field.get(field)
+        if field_hits:
+            result.findings[field] = _choose(field, field_hits, result.contradictions)
+    _derive(result.findings)
+    _descriptive(text, result.findings)
+
+    if profile is not None:
+        for field, finding in result.findings.items():
+            if field not in DECISION_FIELDS:
+                continue
+            old = getattr(profile, field)
+            if old is not None and old != finding.value:
+                result.contradictions.append(
+                    f"{field}: earlier answer was {old!r}, this text says {finding.value!r} "
+                    f"('{finding.span}'); using the new answer."
+                )
+    return result
+
+
+def _derive(findings: dict[str, Finding]) -> None:
+    """Implications between fields that a careful reader would draw."""
+    gap = findings.get("behavior_gap")
+    if gap and gap.value != "none" and "prompting_tried" not in findings:
+        # A behaviour gap is, by definition, what prompting failed at.
+        findings["prompting_tried"] = Finding(value=True, span=gap.span, confidence=0.5)
+    ks = findings.get("knowledge_source")
+    cs = findings.get("corpus_size")
+    if cs and cs.value in ("large", "fits_in_prompt") and ks is None:
+        findings["knowledge_source"] = Finding(value="proprietary", span=cs.span, confidence=0.45)
+
+
+def extraction_summary(extraction: Extraction) -> list[str]:
+    """One readable line per finding, for CLI output and logs."""
+    return [
+        f"{name} = {f.value!r} ({f.confidence:.2f}; '{f.span}')"
+        for name, f in extraction.findings.items()
+    ]
