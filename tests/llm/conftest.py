@@ -8,26 +8,18 @@ import pytest
 
 from agent.config import get_settings
 from agent.llm import reset_llm_factory
-from tests.support.stub_openai import StubOpenAIServer
-
-#: A fake key with a distinctive canary: any test can grep outputs for it.
-FAKE_API_KEY = "sk-test-CANARY-7d1e55b0c4a94f2e"
-
-#: The client timeout in tests; the stub's "timeout" fault sleeps well past it.
-CLIENT_TIMEOUT_S = 0.5
+from tests.support.stub_openai import CLIENT_TIMEOUT_S, StubOpenAIServer, configure_env
 
 
 @pytest.fixture
 def stub_llm(monkeypatch: pytest.MonkeyPatch) -> Iterator[StubOpenAIServer]:
-    """Start the stub server and point OPENAI_* settings at it (fast timeouts and backoff)."""
+    """Start the stub server and point OPENAI_* settings at it (fast timeouts and backoff).
+
+    The key is ``tests.support.stub_openai.FAKE_API_KEY``; grep outputs for it.
+    """
     server = StubOpenAIServer(timeout_sleep_s=CLIENT_TIMEOUT_S * 4)
     server.start()
-    monkeypatch.setenv("OPENAI_API_KEY", FAKE_API_KEY)
-    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
-    monkeypatch.setenv("ADVISOR_MODEL", "stub-model")
-    monkeypatch.setenv("ADVISOR_LLM_TIMEOUT", str(CLIENT_TIMEOUT_S))
-    monkeypatch.setenv("ADVISOR_LLM_RETRIES", "2")
-    monkeypatch.setenv("ADVISOR_LLM_BACKOFF", "0.01")
+    configure_env(monkeypatch, server)
     get_settings.cache_clear()
     reset_llm_factory()
     try:

@@ -42,6 +42,12 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 
+#: A fake API key with a distinctive canary: tests grep every output for it.
+FAKE_API_KEY = "sk-test-CANARY-7d1e55b0c4a94f2e"
+
+#: Client timeout used with the stub in tests; the "timeout" fault sleeps well past it.
+CLIENT_TIMEOUT_S = 0.5
+
 #: Tokens charged per chat message on top of its text (role and separators).
 MESSAGE_OVERHEAD_TOKENS = 4
 
@@ -50,6 +56,7 @@ FaultKind = Literal[
     "http_429",  # rate limited (optionally with a Retry-After header)
     "http_500",  # internal server error
     "http_503",  # service unavailable
+    "http_400",  # bad request (e.g. a server that rejects json_schema response formats)
     "malformed_json",  # HTTP 200, but the message content is truncated JSON
     "schema_invalid",  # HTTP 200, valid JSON that does not match the schema
     "refusal",  # HTTP 200, the message carries a refusal instead of content
@@ -62,6 +69,7 @@ FAULT_KINDS: tuple[str, ...] = (
     "http_429",
     "http_500",
     "http_503",
+    "http_400",
     "malformed_json",
     "schema_invalid",
     "refusal",
@@ -73,6 +81,19 @@ REFUSAL_TEXT = "I'm sorry, but I can't help with that request."
 DEFAULT_TEXT = "This is the stub model's default reply."
 MALFORMED_JSON_TEXT = '{"findings": [{"field": "focus", "value": "ni'
 SCHEMA_INVALID_OBJECT: dict[str, Any] = {"unexpected": "shape", "findings": "not a list"}
+
+
+def configure_env(monkeypatch: Any, server: StubOpenAIServer, *, retries: int = 2) -> None:
+    """Point the product's settings at ``server`` with the fake key, short timeout and backoff.
+
+    ``monkeypatch`` is pytest's fixture. Callers should ``get_settings.cache_clear()`` after.
+    """
+    monkeypatch.setenv("OPENAI_API_KEY", FAKE_API_KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+    monkeypatch.setenv("ADVISOR_MODEL", server.model)
+    monkeypatch.setenv("ADVISOR_LLM_TIMEOUT", str(CLIENT_TIMEOUT_S))
+    monkeypatch.setenv("ADVISOR_LLM_RETRIES", str(retries))
+    monkeypatch.setenv("ADVISOR_LLM_BACKOFF", "0.01")
 
 
 def count_tokens(text: str) -> int:
@@ -274,7 +295,10 @@ class StubOpenAIServer:
         self._server.daemon_threads = True
         self._stopping.clear()
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="stub-openai", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},  # fast shutdown between tests
+            name="stub-openai",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -522,6 +546,18 @@ def _make_handler(stub: StubOpenAIServer) -> type[BaseHTTPRequestHandler]:
                     extra,
                 )
                 return True
+            if fault.kind == "http_400":
+                self._send_json(
+                    400,
+                    {
+                        "error": {
+                            "message": "Invalid parameter: response_format",
+                            "type": "invalid_request_error",
+                            "param": "response_format",
+                        }
+                    },
+                )
+                return True
             if fault.kind in ("http_500", "http_503"):
                 status = 500 if fault.kind == "http_500" else 503
                 self._send_json(
@@ -668,11 +704,14 @@ def _pieces(text: str, size: int = 12) -> list[str]:
 
 
 __all__ = [
+    "CLIENT_TIMEOUT_S",
+    "FAKE_API_KEY",
     "FAULT_KINDS",
     "Fault",
     "RecordedRequest",
     "Reply",
     "StubOpenAIServer",
+    "configure_env",
     "count_message_tokens",
     "count_request_tokens",
     "count_tokens",
