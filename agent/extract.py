@@ -122,7 +122,7 @@ _NEG = re.compile(
     re.I,
 )
 _CLAUSE_SPLIT = re.compile(
-    r"[.;!?\n]+|,\s*(?=(?:but|however|although|though|while|whereas|yet)\b)"
+    r"(?:[.;!?](?=\s|$)|[;!?\n])+|,\s*(?=(?:but|however|although|though|while|whereas|yet)\b)"
     r"|\b(?:but|however|although|whereas)\b"
 )
 
@@ -204,7 +204,13 @@ _EXAMPLE_NOUNS = (
 _EXAMPLE_QUALIFIERS = (
     r"labell?ed|annotated|curated|approved|gold|graded|reviewed|human[- ]written|hand[- ]written|"
     r"expert[- ]written|past|previous|historical|archived|high[- ]quality|good|signed[- ]off|"
-    r"example|training|sample|resolved|answered|corrected|edited|vetted|checked"
+    r"example|training|sample|resolved|answered|corrected|edited|vetted|checked|rated|scored|"
+    r"marked[- ]up|signed|[\w]+-(?:reviewed|corrected|written|labell?ed|approved|checked|annotated|rated|graded|edited|verified)"
+)
+_AUTHORSHIP = (
+    r"written|wrote|approved|labell?ed|annotated|reviewed|rated|graded|marked up|corrected|"
+    r"signed off|checked|curated|as examples|to train|for training|to learn from|we could use|"
+    r"in our (?:voice|style|format)"
 )
 
 
@@ -248,7 +254,7 @@ def _money_budget(m: re.Match[str]) -> str | None:
     return "low" if n <= 20_000 else "medium" if n <= 150_000 else "high"
 
 
-_RATE_AHEAD = re.compile(r"^\W{0,3}(?:\w+\W+){0,2}" + _RATE, re.I)
+_RATE_AHEAD = re.compile(r"^\s*,?\s*" + _RATE, re.I)
 
 PATTERNS: tuple[Pattern, ...] = (
     # ---------------- needs_citations
@@ -275,15 +281,17 @@ PATTERNS: tuple[Pattern, ...] = (
 # Behaviour-gap topics: a topic plus a failure cue in the same sentence means a gap.
 _GAP_TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("format", re.compile(r"\b(?:format\w*|structure[ds]?|template|schema|json|xml|layout|fields|sections|headings|mandated (?:wording|order)|regulatory wording|boilerplate)\b", re.I)),
-    ("style", re.compile(r"\b(?:tone|voice|brand[- ]voice|house style|style|persona|on[- ]brand|off[- ]brand|register|sounds? (?:like us|robotic|generic|bland)|wording|personality|character)\b", re.I)),
+    ("style", re.compile(r"\b(?:tone|voice|brand[- ]voice|house style|style|persona|on[- ]brand|off[- ]brand|register|sounds? (?:like us|robotic|generic|bland)|wording|phrasing|scripts?|scripted|personality|character|friendly|formal|apologetic|empathetic|playful|quirky|signature)\b", re.I)),
     ("reasoning", re.compile(r"\b(?:reason\w*|calculat\w*|math\w*|arithmetic|logic\w*|multi[- ]step|judg(?:e)?ments?|conclusions?|inferences?|deduc\w+|diagnos\w+)\b", re.I)),
-    ("new_skill", re.compile(r"\b(?:our own (?:taxonomy|categories|codes|query language|dsl|labels|classification)|(?:custom|internal|proprietary|in-house|domain[- ]specific) (?:taxonomy|codes|coding scheme|query language|dsl|classification|label(?:s|ling)? scheme|language|notation)|new (?:task|skill)|(?:dsl|query language)\b)", re.I)),
+    ("new_skill", re.compile(r"\b(?:our own (?:taxonomy|categories|codes|query language|dsl|labels|classification)|(?:custom|internal|proprietary|in-house|domain[- ]specific) (?:[\w-]+ )?(?:taxonomy|codes|coding scheme|query language|dsl|classification|label(?:s|ling)? scheme|language|notation)|new (?:task|skill)|(?:dsl|query language)\b|categor(?:y|ies)|classif\w+|labels?|tagging)", re.I)),
 )
 _GAP_FAILURE = re.compile(
     r"\b(?:fail\w*|inconsisten\w*|drifts?|drifting|var(?:y|ies)|breaks?|broke|broken|wrong|miss(?:es|ing)?|ignor\w+|"
     r"(?:can't|cannot|couldn't|doesn't|don't|didn't|won't|isn't|aren't|wasn't|never) (?:\w+ ){0,2}(?:follow|keep|get|match|stick|hold|sound|capture|do|handle|reproduce|learn|produce|reliabl\w*|consistent\w*|right)|"
     r"unreliabl\w*|keeps? (?:\w+ ){0,2}(?:changing|slipping|drifting|getting|breaking|going)|off[- ]brand|generic|bland|robotic|"
-    r"struggl\w+|falls? short|fell short|not good enough|not consistent\w*|hit[- ]or[- ]miss|sloppy|mistakes?|errors?|hallucinat\w+ (?:steps|logic)|deviat\w+)\b",
+    r"struggl\w+|falls? short|fell short|not good enough|invalid|incorrect|inaccurate|shallow|poor|weak|mediocre|unusable|"
+    r"(?:hasn't|has not|haven't|have not|hadn't|never|not) (?:\w+ )?(?:managed|able)|unable|gets? (?:us )?(?:to )?(?:only )?\d+ ?%|only \d+ ?%|"
+    r"scores? (?:it |us )?(?:only )?\d+(?: out of|/)|not consistent\w*|hit[- ]or[- ]miss|sloppy|mistakes?|errors?|hallucinat\w+ (?:steps|logic)|deviat\w+)\b",
     re.I,
 )
 
@@ -291,6 +299,7 @@ _MORE: list[Pattern] = [
     # ---------------- knowledge_source
     P("knowledge_source", r"\b(?:our|the company's|company|internal|in-house|private|proprietary|confidential|customer|customers'|client|clients')\s+(?:own\s+)?(?:internal\s+)?(?:\w+\s+)?(?:manuals?|handbooks?|policies|policy documents|playbooks?|wiki|knowledge base|documentation|docs|documents|contracts?|records|database|tickets|transactions?|inventory|catalog(?:ue)?s?|price ?lists?|pricing|specs|specifications|guidelines|procedures|sops|case files|files|reports|data|datasets?|product (?:information|data|details)|account (?:data|details|history)|orders?|order history|history|notes|memos|research|filings|archives?|runbooks?|faqs?|terms)\b", "proprietary", 0.7, None),
     P("knowledge_source", r"\b(?:proprietary|confidential|internal[- ]only|not (?:publicly )?available|not public|isn't public|non-public|behind (?:our|the) (?:firewall|login)|(?:the |a |any )?(?:base |public |off-the-shelf )?model (?:doesn't|does not|can't|cannot|won't|wouldn't) know|models? (?:lacks?|haven't seen|have never seen|never saw))\b", "proprietary", 0.75, None, self_negating=True),
+    P("knowledge_source", r"\b(?:their|his|her|your|each (?:client|customer|user|patient)'s) (?:own )?(?:\w+ )?(?:accounts?|account activity|transactions|orders|records|history|portfolios?|positions|data|bookings|claims|policies|balances?)\b|\baccount (?:activity|history|balances?|data)\b", "proprietary", 0.7, None),
     P("knowledge_source", r"\b(?:general|common|public|everyday|widely known|well[- ]known|world) (?:knowledge|information|facts|topics|questions)\b|\b(?:the model|llms?|gpt[-\w.]*|it) already knows?\b|\bpublicly available\b", "general", 0.6, None),
     P("knowledge_source", r"\b(?:translat\w+|summari[sz]\w+|rewrit\w+|paraphras\w+|proofread\w*|grammar|spelling|brainstorm\w*|tagline|slogan|social media posts?|cover letters?|product names?|classif\w+ (?:the )?(?:sentiment|emails?|messages?|tickets?))\b", "general", 0.4, None),
     P("knowledge_source", r"\bno (?:internal|proprietary|company|private|special|extra|domain) (?:data|documents|knowledge|information|docs)\b|\bdoesn't need (?:any )?(?:our|company|internal|private) (?:data|documents)\b", "general", 0.65, None, self_negating=True),
@@ -303,7 +312,7 @@ _MORE: list[Pattern] = [
     # ---------------- data_dynamics
     P("data_dynamics", r"\b(?:real[- ]?time|live|up[- ]to[- ]the[- ](?:minute|second)|streaming|intraday)\s+(?:\w+\s+)?(?:data|prices?|pricing|inventory|stock|feeds?|information|updates?|rates?|figures|numbers|availability|positions|scores|balances?|transactions|status|market)\b", "dynamic", 0.85, None),
     P("data_dynamics", r"\b(?:every|each|once an?|once per)\s+(?:single\s+)?(?:day|hour|minute|second|morning|night|evening)\b|\b(?:daily|hourly|nightly|constantly|continuously|continually|minute by minute|by the (?:minute|hour)|(?:several|many|multiple|a few) times (?:a|per) day|throughout the day|around the clock|all day)\b", "dynamic", 0.8, None),
-    P("data_dynamics", r"\b(?:chang\w+|updat\w+|mov\w+|fluctuat\w+)\s+(?:\w+\s+)?(?:all the time|constantly|frequently|often|quickly|rapidly|fast|every day|daily|hourly|by the minute|in real[- ]time)\b|\b(?:fast|quickly|rapidly|ever|constantly|always)[- ]changing\b|\b(?:today's|this morning's|current|latest|live) (?:prices?|stock levels?|inventory|balances?|rates?|availability|positions|schedules?|news|headlines|weather|scores|orders?)\b|\bbreaking news\b|\bstock levels?\b|\bin real[- ]?time\b", "dynamic", 0.75, None),
+    P("data_dynamics", r"\b(?:chang\w+|updat\w+|mov\w+|fluctuat\w+)\s+(?:\w+\s+)?(?:all the time|constantly|frequently|often|quickly|rapidly|fast|every day|daily|hourly|by the minute|in real[- ]time)\b|\b(?:fast|quickly|rapidly|ever|constantly|always)[- ]changing\b|\b(?:today's|this morning's|current|latest|live) (?:prices?|stock levels?|inventory|balances?|rates?|availability|positions|schedules?|news|headlines|weather|scores|orders?)\b|\bbreaking news\b|\bstock levels?\b", "dynamic", 0.75, None),
     P("data_dynamics", r"\breal[- ]?time\b", "dynamic", 0.55, None),
     P("data_dynamics", r"\b(?:every|each|once an?|once per|per)\s+(?:couple of |few |two |2 |three |3 |four |4 |six |6 |other )?(?:weeks?|months?|quarters?|years?|releases?|seasons?|semesters?|terms?|sprints?)\b|\b(?:weekly|fortnightly|biweekly|monthly|quarterly|annually|yearly|seasonally|periodically|occasionally|from time to time|now and then|(?:a few|several|two|three|four) times (?:a|per) (?:year|month))\b|\bnew (?:versions?|editions?|releases?) (?:\w+ ){0,3}(?:released|published|come out|ship)\b", "periodic", 0.7, None),
     P("data_dynamics", r"\b(?:static|unchanging|never chang\w+|rarely chang\w+|seldom chang\w+|hardly ever chang\w+|stable|frozen|fixed (?:set|content|corpus|body)|set in stone|same for years|once a decade|historical (?:archive|records|data)|(?:don't|doesn't|do not|does not|won't|will not|didn't|hasn't|haven't) (?:really )?chang\w+(?: much| often)?)\b", "static", 0.75, None, self_negating=True),
@@ -315,9 +324,11 @@ _MORE: list[Pattern] = [
     P("interaction_complexity", r"\b(?:multi[- ]?step|multi[- ]?turn|back[- ]and[- ]forth|follow[- ]up questions?|several steps|many steps|step[- ]by[- ]step|plan(?:s|ning)? (?:\w+ )?(?:trips?|itinerar\w+|steps|projects?)|weigh\w* (?:options|trade[- ]?offs|alternatives)|negotiat\w+|troubleshoot\w*|diagnos\w+|walks? (?:them|users|customers) through|chain of thought|tree of thought|what[- ]if|edge cases|branching|complex (?:questions|conversations|interactions|requests|workflows?|cases|reasoning|queries))\b", "complex", 0.65, None),
     P("interaction_complexity", r"\b(?:simple|one[- ]shot|single[- ]turn|short answers?|quick (?:answers?|lookups?|questions?)|straightforward|one question at a time|yes/no|one[- ]line|look[- ]?ups?|a single (?:field|label|category|answer))\b", "simple", 0.6, "complex"),
     # ---------------- labeled_examples (numbers of outputs written by people)
-    P("labeled_examples", NUM + r"\s+(?:(?:" + _EXAMPLE_QUALIFIERS + r"|[\w-]+)\s+){0,3}(?:" + _EXAMPLE_NOUNS + r")\b(?=[^.]{0,60}\b(?:" + _EXAMPLE_QUALIFIERS + r"|written|wrote|approved|labell?ed|annotated|as examples|to train|for training|to learn from|we could use|in our (?:voice|style|format)|by (?:our )?(?:staff|agents|experts|lawyers|doctors|underwriters|editors|writers|team)))", _examples_value, 0.75, None),
-    P("labeled_examples", NUM + r"\s+(?:(?:[\w-]+)\s+){0,2}?(?:" + _EXAMPLE_QUALIFIERS + r")\s+(?:(?:[\w-]+)\s+){0,2}?(?:" + _EXAMPLE_NOUNS + r")\b", _examples_value, 0.8, None),
-    P("labeled_examples", NUM + r"\s+(?:examples?|input[/-]output pairs|pairs|training examples|labell?ed (?:examples|samples|rows|records))\b", _examples_value, 0.8, None),
+    P("labeled_examples", NUM + r"\s+(?:(?:" + _EXAMPLE_QUALIFIERS + r"|[\w-]+)\s+){0,3}(?:" + _EXAMPLE_NOUNS + r")\b(?=[^.]{0,60}\b(?:" + _EXAMPLE_QUALIFIERS + r"|" + _AUTHORSHIP + r"))", _examples_value, 0.75, None),
+    P("labeled_examples", NUM + r"\s+(?:[\w/-]+\s+){0,2}?[\w-]+s\b(?=\s+(?:that\s+|which\s+)?(?:(?:our|the|my|their)\s+(?:[\w-]+\s+){0,2}?)?(?:" + _AUTHORSHIP + r")\b)", _examples_value, 0.7, None),
+    P("labeled_examples", r"\b(?:labell?ed|annotated|collected|curated|wrote|written|reviewed|prepared|gathered|corrected|graded)\s+(?:about\s+|around\s+|over\s+|some\s+|roughly\s+|nearly\s+|almost\s+)?" + NUM + r"\s+(?:[\w/-]+\s+){0,2}?(?:" + _EXAMPLE_NOUNS + r"|[\w-]+s)\b", _examples_value, 0.75, None),
+    P("labeled_examples", NUM + r"\s+(?:(?:[\w-]+)\s+){0,2}?(?:" + _EXAMPLE_QUALIFIERS + r")\s+(?:(?:[\w/-]+)\s+){0,3}?(?:" + _EXAMPLE_NOUNS + r"|[\w-]+s)\b", _examples_value, 0.8, None),
+    P("labeled_examples", NUM + r"\s+(?:[\w/-]+\s+){0,2}?(?:examples?|pairs|training examples|labell?ed (?:examples|samples|rows|records))\b", _examples_value, 0.8, None),
     P("labeled_examples", r"\b(?:no|zero|without|don't have (?:any )?|do not have (?:any )?|lack)\s*(?:labell?ed|annotated|training|example)\s*(?:data|examples|samples|pairs|set)\b|\bno (?:examples|training data)\b|\bnothing labell?ed\b", 0, 0.8, None, self_negating=True),
     # ---------------- monthly_requests
     P("monthly_requests", NUM + r"\s*(?:[\w-]+\s+){0,3}?" + _RATE + r"\b", _requests_value, 0.75, None),
@@ -410,15 +421,28 @@ _EXAMPLE_NEXT = re.compile(r"^\s+(?:[\w-]+\s+)?(?:" + _EXAMPLE_NOUNS + r")\b", r
 
 
 def _drop_overlaps(hits: list[_Hit]) -> list[_Hit]:
-    """A request rate ("50k requests per day") says nothing about how fast data changes."""
-    rates = [(h.position, h.end) for h in hits if h.field == "monthly_requests" and h.end > 0]
-    if not rates:
-        return hits
-    return [
-        h for h in hits
-        if h.field not in ("data_dynamics", "timeline_weeks")
-        or not any(a <= h.position < b for a, b in rates)
-    ]
+    """Resolve words claimed by two readings.
+
+    A request rate ("50k requests per day") says nothing about how fast data changes, and
+    a count of labelled examples ("labeled 12,000 notes") is not a document collection.
+    """
+    def spans(field: str) -> list[tuple[int, int]]:
+        return [(h.position, h.end) for h in hits if h.field == field and h.end > 0]
+
+    rates = spans("monthly_requests")
+    examples = spans("labeled_examples")
+
+    def inside(h: _Hit, ranges: list[tuple[int, int]]) -> bool:
+        return any(a <= h.position < b or h.position <= a < max(h.end, h.position + 1) for a, b in ranges)
+
+    out = []
+    for h in hits:
+        if h.field in ("data_dynamics", "timeline_weeks") and inside(h, rates):
+            continue
+        if h.field == "corpus_size" and h.end > 0 and inside(h, examples):
+            continue
+        out.append(h)
+    return out
 
 
 def _clip(text: str, limit: int = 160) -> str:
@@ -461,26 +485,43 @@ def _scan_patterns(text: str, cls: list[Clause], hits: list[_Hit]) -> None:
 
 
 def _scan_gaps(text: str, cls: list[Clause], hits: list[_Hit]) -> None:
-    """A behaviour topic and a failure cue in the same sentence: that is a behaviour gap."""
-    for sentence in re.finditer(r"[^.!?\n]+", text):
+    """A behaviour topic and a failure cue in the same sentence: that is a behaviour gap.
+
+    When the failure sentence names no topic ("Prompting doesn't stick to it"), the
+    topic of the sentence just before it is used, with lower confidence.
+    """
+    sentences = list(re.finditer(r"(?:[^.!?\n]|\.(?!\s|$))+", text))
+    for index, sentence in enumerate(sentences):
         s = sentence.group(0)
         fail = _GAP_FAILURE.search(s)
         if not fail:
             continue
-        mentions_prompting = bool(re.search(r"\bprompt\w*|instructions|few-shot|system message", s, re.I))
-        for gap, topic in _GAP_TOPICS:
-            tm = topic.search(s)
-            if not tm:
+        mentions_prompting = bool(
+            re.search(r"\bprompt\w*|instructions|few-shot|system message|baseline|evals?\b", s, re.I)
+        )
+        found = False
+        for source_index, penalty in ((index, 0.0), (index - 1, 0.1)):
+            if source_index < 0 or found:
                 continue
-            # "we don't need a special format" is not a failure of the model.
-            if re.search(r"\b(?:don't|do not|doesn't|no) (?:need|care about|require)\b", s[: tm.start()], re.I):
-                continue
-            conf = 0.75 if mentions_prompting else 0.6
-            if gap == "new_skill":
-                conf += 0.05
-            hits.append(_Hit("behavior_gap", gap, _clip(s), conf, sentence.start() + tm.start()))
-            if mentions_prompting:
-                hits.append(_Hit("prompting_tried", True, _clip(s), 0.7, sentence.start()))
+            topic_text = sentences[source_index].group(0)
+            for gap, topic in _GAP_TOPICS:
+                tm = topic.search(topic_text)
+                if not tm:
+                    continue
+                # "we don't need a special format" is not a failure of the model.
+                if re.search(r"\b(?:don't|do not|doesn't|no) (?:need|care about|require)\b",
+                             topic_text[: tm.start()], re.I):
+                    continue
+                if penalty and not mentions_prompting:
+                    continue  # only borrow a topic when the failure is about prompting
+                conf = (0.75 if mentions_prompting else 0.6) - penalty
+                if gap == "new_skill":
+                    conf += 0.05
+                hits.append(_Hit("behavior_gap", gap, _clip(topic_text if penalty else s), conf,
+                                 sentence.start()))
+                found = True
+        if found and mentions_prompting:
+            hits.append(_Hit("prompting_tried", True, _clip(s), 0.7, sentence.start()))
 
 
 def _scan_timeline_words(text: str, hits: list[_Hit]) -> None:
@@ -610,10 +651,15 @@ def _derive(findings: dict[str, Finding]) -> None:
     if gap and gap.value != "none" and "prompting_tried" not in findings:
         # A behaviour gap is, by definition, what prompting failed at.
         findings["prompting_tried"] = Finding(value=True, span=gap.span, confidence=0.5)
-    ks = findings.get("knowledge_source")
     cs = findings.get("corpus_size")
-    if cs and cs.value in ("large", "fits_in_prompt") and ks is None:
-        findings["knowledge_source"] = Finding(value="proprietary", span=cs.span, confidence=0.45)
+    dyn = findings.get("data_dynamics")
+    if "knowledge_source" not in findings:
+        if cs and cs.value in ("large", "fits_in_prompt"):
+            # The user has documents to draw on: facts the model does not have.
+            findings["knowledge_source"] = Finding(value="proprietary", span=cs.span, confidence=0.45)
+        elif dyn and dyn.value in ("dynamic", "periodic"):
+            # Facts that keep changing are, by definition, missing or out of date in the model.
+            findings["knowledge_source"] = Finding(value="proprietary", span=dyn.span, confidence=0.4)
 
 
 def extraction_summary(extraction: Extraction) -> list[str]:

@@ -229,7 +229,7 @@ RULES: tuple[Rule, ...] = (
          "Latency-sensitive: retrieval adds a round trip before generation.", _AWS),
     Rule("distill_ft", "latency_sensitive+monthly_requests+labeled_examples",
          (("latency_sensitive", "==", True), ("monthly_requests", ">=", HIGH_VOLUME),
-          ("labeled_examples", ">=", EXAMPLES_GAINS)), FT, 1.5,
+          ("labeled_examples", ">=", EXAMPLES_GAINS)), FT, 2.5,
          "High volume, latency-sensitive and enough examples: distil into a smaller tuned model.",
          _OPENAI_ACC, "behaviour"),
     # --- constraints: privacy, budget, skills, time ----------------------
