@@ -160,7 +160,10 @@ def render() -> None:
     )
     settings_banner.render(settings)
 
-    session_id, advisor = resolve_session(advisor_needed=action is not None)
+    # The Advisor is built only when needed: a message, a session to show or to list.
+    session_id, advisor = resolve_session(
+        advisor_needed=action is not None or bool(state.own_sessions())
+    )
     view: SessionView | None = None
     if session_id is None and action is None:
         chat.render_welcome()
