@@ -98,6 +98,11 @@ def _to_int(value: Any) -> int | None:
     if isinstance(value, float):
         return round(value) if value == value and abs(value) < 1e15 else None
     if isinstance(value, str):
+        from agent.extract import parse_number  # the offline reader's number grammar
+
+        parsed = parse_number(value)
+        if parsed is not None:
+            return parsed
         match = _NUMBER.match(value)
         if not match:
             return None
