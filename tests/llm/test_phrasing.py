@@ -20,7 +20,7 @@ from agent.profile import Profile
 from agent.recommendation import Assumption, Citation, CostEstimate, Evidence, Recommendation
 from agent.turn import Question, QuickReply
 from tests.support.fake_llm import FakeLLM
-from tests.support.stub_openai import FAKE_API_KEY, Fault, StubOpenAIServer
+from tests.support.stub_openai import FAKE_API_KEY, StubOpenAIServer
 
 PROFILE = Profile(domain="insurance", product_summary="Answers questions about policies.")
 
