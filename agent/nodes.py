@@ -94,7 +94,7 @@ def _evidence(
 
 
 def understand_text(
-    text: str, profile: Profile, ctx: AdvisorContext
+    text: str, profile: Profile, ctx: AdvisorContext, asked_field: str | None = None
 ) -> tuple[dict[str, FieldEvidence], list[str], str, dict[str, int]]:
     """Read free text into field findings: LLM understanding when present, else offline.
 
@@ -109,7 +109,9 @@ def understand_text(
         except ImportError:
             understand = None  # type: ignore[assignment]
         if understand is not None:
-            result = understand(text, profile, llm=ctx.llm)
+            result = understand(
+                text, profile, llm=ctx.llm, settings=ctx.settings, asked_field=asked_field
+            )
             extraction = result.extraction
             mode = "llm" if getattr(result, "mode", "offline") == "llm" else "offline"
             notices.extend(getattr(result, "notices", []) or [])
@@ -232,7 +234,9 @@ def understand_message(state: AdvisorState, runtime: Runtime[AdvisorContext]) ->
             "choose_path", incoming={**incoming, "action": "choose_path", "approach": named}
         )
 
-    findings, notices, mode, usage = understand_text(text, profile, ctx)
+    findings, notices, mode, usage = understand_text(
+        text, profile, ctx, str(pending_field) if pending_field else None
+    )
     out.update(notices=notices, mode=mode, usage=usage)
     if pending_field in interviewer.TEMPLATES and pending_field not in findings:
         # a typed answer like "12" or "yes" to the pending question
@@ -503,7 +507,9 @@ def answer_followup(state: AdvisorState, runtime: Runtime[AdvisorContext]) -> di
         from agent.retrieval import Passage
 
         passages = [Passage.model_validate(p) for p in passages_data]
-        result = phrase_answer(question, passages, llm=ctx.llm)
+        result = phrase_answer(
+            question, passages, _profile(state), _rec(state.get("recommendation")), llm=ctx.llm
+        )
         text = str(getattr(result, "text", result) or "")
         notices.extend(getattr(result, "notices", []) or [])
     except Exception as exc:
