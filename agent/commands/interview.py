@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -293,9 +293,9 @@ def register(app: typer.Typer) -> None:
     @sessions_app.command("export")
     def export(
         session_id: str,
-        out: Path | None = typer.Option(
-            None, "--out", help="Write to this file instead of stdout."
-        ),
+        out: Annotated[
+            Path | None, typer.Option("--out", help="Write to this file instead of stdout.")
+        ] = None,
     ) -> None:
         """Export a session as JSON (no secrets)."""
         from agent.service import SessionNotFound
