@@ -153,28 +153,31 @@ def _token_rows() -> list[BenchRow]:
     ours_total = 0
     naive_total = 0
     personas = _personas()
-    with StubOpenAIServer() as stub, tempfile.TemporaryDirectory() as tmp:
-        with _env(
+    with (
+        StubOpenAIServer() as stub,
+        tempfile.TemporaryDirectory() as tmp,
+        _env(
             ADVISOR_DATA_DIR=tmp,
             OPENAI_API_KEY=FAKE_API_KEY,
             OPENAI_BASE_URL=stub.base_url,
             ADVISOR_MODEL=stub.model,
             ADVISOR_LLM_RETRIES="0",
-        ):
-            reset_llm_factory()
-            advisor = Advisor(with_citations=False)
-            for persona in personas:
-                before = stub.total_tokens
-                turns = _interview(advisor, persona)
-                ours_total += stub.total_tokens - before
-                pairs = [(user, reply) for user, reply, _ in turns]
-                naive_total += naive_baseline_tokens(
-                    pairs,
-                    [_top_k(user, chunks) for user, _ in pairs],
-                    system_prompt=naive_system,
-                )
-            advisor.close()
-            reset_llm_factory()
+        ),
+    ):
+        reset_llm_factory()
+        advisor = Advisor(with_citations=False)
+        for persona in personas:
+            before = stub.total_tokens
+            turns = _interview(advisor, persona)
+            ours_total += stub.total_tokens - before
+            pairs = [(user, reply) for user, reply, _ in turns]
+            naive_total += naive_baseline_tokens(
+                pairs,
+                [_top_k(user, chunks) for user, _ in pairs],
+                system_prompt=naive_system,
+            )
+        advisor.close()
+        reset_llm_factory()
     ours = ours_total / len(personas)
     naive = naive_total / len(personas)
     ratio = ours / naive if naive else float("inf")
