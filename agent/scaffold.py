@@ -1,0 +1,475 @@
+"""Generate a runnable, tested starter project for the chosen path.
+
+Templates live in ``prototypes/``: ``shared/`` holds the parts every project
+has (README skeleton, pyproject, settings, LLM seam, eval harness, CLI,
+Streamlit page, tests); ``prompt_engineering/``, ``rag/`` and ``fine_tuning/``
+each add their own modules, tests and README section. A hybrid is the shared
+part plus two or three path parts, composed, never copied.
+
+User text is untrusted: it reaches the output only through
+:mod:`agent.scaffold_safety` encoders (Jinja filters ``py``, ``toml``, ``md``
+and the YAML/JSON writers here). Every write is resolved and checked to stay
+inside ``out_dir``, and the rendered files are scanned for secrets before
+anything touches the disk.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import jinja2
+
+from agent.config import Settings, get_settings
+from agent.profile import APPROACH_LABELS, BASE_APPROACHES, Profile
+from agent.recommendation import Recommendation
+from agent.scaffold_safety import (
+    clean_text,
+    json_line,
+    md_document,
+    md_inline,
+    package_identifier,
+    py_literal,
+    safe_base_url,
+    safe_model_name,
+    slugify,
+    toml_string,
+    yaml_dump,
+)
+
+PROTOTYPES_DIR = Path(__file__).resolve().parent.parent / "prototypes"
+PACKAGE_PLACEHOLDER = "__pkg__"
+APPROACHES = ("prompt_engineering", "rag", "fine_tuning", "hybrid")
+_SHORT = {"prompt_engineering": "prompts", "rag": "rag", "fine_tuning": "finetune"}
+#: Fixed timestamp for zip entries so the same input gives the same bytes.
+_ZIP_DATE = (2024, 1, 1, 0, 0, 0)
+
+MAX_QUESTIONS = 25
+MAX_CRITERIA = 15
+
+
+class ScaffoldError(ValueError):
+    """The project could not be generated; the message says why and what to do."""
+
+
+@dataclass
+class ScaffoldResult:
+    """What :func:`scaffold_project` wrote."""
+
+    out_dir: Path
+    files: list[str] = field(default_factory=list)
+    next_commands: list[str] = field(default_factory=list)
+    project_name: str = ""
+    package: str = ""
+    components: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def resolve_components(
+    approach: str,
+    components: list[str] | None,
+    recommendation: Recommendation | None,
+) -> list[str]:
+    """The base paths to compose, in canonical order, validated."""
+    if approach not in APPROACHES:
+        raise ScaffoldError(
+            f"Unknown approach {approach!r}. Choose one of: {', '.join(APPROACHES)}."
+        )
+    if approach != "hybrid":
+        if components and sorted(set(components)) != [approach]:
+            raise ScaffoldError(
+                f"--components only applies to 'hybrid' (got {', '.join(components)} "
+                f"with approach {approach!r})."
+            )
+        return [approach]
+    chosen = list(components or [])
+    if not chosen and recommendation is not None and len(recommendation.components) >= 2:
+        chosen = list(recommendation.components)
+    if not chosen:
+        raise ScaffoldError(
+            "A hybrid needs two or more components, e.g. --components rag,fine_tuning "
+            "(or a recommendation that names them)."
+        )
+    unknown = [c for c in chosen if c not in BASE_APPROACHES]
+    if unknown:
+        raise ScaffoldError(
+            f"Unknown component(s) {', '.join(map(repr, unknown))}. "
+            f"Choose from: {', '.join(BASE_APPROACHES)}."
+        )
+    ordered: list[str] = [c for c in BASE_APPROACHES if c in chosen]
+    if len(ordered) < 2:
+        raise ScaffoldError("A hybrid needs at least two different components.")
+    return ordered
+
+
+def _derive_check(criterion: str) -> dict[str, Any] | None:
+    """A machine check for criteria that state one (word limit, citations)."""
+    lowered = criterion.lower()
+    match = re.search(r"(?:under|below|at most|less than|max(?:imum)?|<=?)\s*(\d{1,4})\s*words", lowered)
+    if match:
+        return {"type": "max_words", "value": int(match.group(1))}
+    if re.search(r"\bcit(e|es|ed|ing|ation|ations)\b|\bsources?\b", lowered):
+        return {"type": "cites_sources"}
+    return None
+
+
+def _eval_cases(
+    profile: Profile, components: list[str], secrets: list[str]
+) -> tuple[dict[str, Any], list[str], list[str]]:
+    """The eval set seeded from the interview, plus the cleaned questions and criteria."""
+    questions = [
+        clean_text(q, max_chars=1000, secrets=secrets, multiline=False)
+        for q in (profile.sample_questions or [])[:MAX_QUESTIONS]
+    ]
+    questions = [q for q in dict.fromkeys(questions) if q]
+    criteria_text = [
+        clean_text(c, max_chars=500, secrets=secrets, multiline=False)
+        for c in (profile.success_criteria or [])[:MAX_CRITERIA]
+    ]
+    criteria_text = [c for c in dict.fromkeys(criteria_text) if c]
+
+    criteria: list[dict[str, Any]] = []
+    for i, text in enumerate(criteria_text, 1):
+        item: dict[str, Any] = {"id": f"c{i}", "text": text, "origin": "interview"}
+        check = _derive_check(text)
+        if check:
+            item["check"] = check
+        criteria.append(item)
+    defaults: list[tuple[str, dict[str, Any]]] = [
+        ("The answer is not empty", {"type": "not_empty"}),
+        ("The answer stays under 200 words", {"type": "max_words", "value": 200}),
+    ]
+    if "rag" in components:
+        defaults.append(("The answer cites at least one source", {"type": "cites_sources"}))
+    for text, check in defaults:
+        criteria.append(
+            {"id": f"c{len(criteria) + 1}", "text": text, "origin": "default", "check": check}
+        )
+
+    cases: list[dict[str, Any]] = []
+    origin = "interview"
+    seeds = questions
+    if not seeds:
+        origin = "placeholder"
+        seeds = ["What can this assistant help me with?"]
+    for i, question in enumerate(seeds, 1):
+        case: dict[str, Any] = {
+            "id": f"q{i}",
+            "question": question,
+            "origin": origin,
+            "expected_keywords": [],
+            "reference_answer": "",
+        }
+        if "rag" in components:
+            case["expected_sources"] = []
+        cases.append(case)
+    if "rag" in components:
+        cases.append(
+            {
+                "id": f"q{len(cases) + 1}",
+                "question": "How do I add my own documents to the index?",
+                "origin": "starter",
+                "expected_keywords": ["docs"],
+                "reference_answer": "",
+                "expected_sources": ["docs/adding-documents.md"],
+            }
+        )
+    data = {
+        "project": {
+            "summary": clean_text(profile.product_summary, max_chars=2000, secrets=secrets),
+            "domain": clean_text(profile.domain, max_chars=200, secrets=secrets, multiline=False),
+        },
+        "success_criteria": criteria,
+        "cases": cases,
+    }
+    return data, questions, criteria_text
+
+
+def _names(profile: Profile, components: list[str], approach: str) -> tuple[str, str]:
+    base = slugify(profile.domain, max_words=3, max_chars=30) or slugify(
+        profile.product_summary, max_words=3, max_chars=30
+    )
+    suffix = "hybrid" if approach == "hybrid" else _SHORT[components[0]]
+    name = f"{base}-{suffix}-starter" if base else f"llm-{suffix}-starter"
+    return name, package_identifier(name)
+
+
+def build_context(
+    approach: str,
+    profile: Profile,
+    components: list[str],
+    recommendation: Recommendation | None,
+    settings: Settings,
+) -> dict[str, Any]:
+    """Everything the templates see. Strings that came from the user are already
+    encoded for their destination (``*_md``) or are passed raw only to filters."""
+    secrets = settings.secret_values()
+    project_name, package = _names(profile, components, approach)
+    cases, questions, criteria = _eval_cases(profile, components, secrets)
+    label = " + ".join(APPROACH_LABELS[c] for c in components)
+    rec_summary = ""
+    rec_confidence: str = ""
+    if recommendation is not None:
+        rec_summary = md_inline(recommendation.summary, max_chars=3000, secrets=secrets)
+        rec_confidence = f"{recommendation.confidence:.0%}"
+        rec_label = APPROACH_LABELS.get(recommendation.approach, recommendation.approach)
+        if recommendation.approach == "hybrid":
+            rec_label += " (" + ", ".join(recommendation.components) + ")"
+    else:
+        rec_label = ""
+    model = safe_model_name(settings.model, "gpt-4o-mini")
+    return {
+        "approach": approach,
+        "components": components,
+        "has_pe": "prompt_engineering" in components,
+        "has_rag": "rag" in components,
+        "has_ft": "fine_tuning" in components,
+        "is_hybrid": len(components) > 1,
+        "approach_label": label,
+        "project_name": project_name,
+        "package": package,
+        "cli_name": project_name,
+        "domain_md": md_inline(profile.domain, max_chars=200, secrets=secrets),
+        "summary_md": md_inline(profile.product_summary, secrets=secrets),
+        "questions_md": [md_inline(q, secrets=secrets) for q in questions],
+        "criteria_md": [md_inline(c, secrets=secrets) for c in criteria],
+        "placeholder_questions": not questions,
+        "rec_label": rec_label,
+        "rec_summary_md": rec_summary,
+        "rec_confidence": rec_confidence,
+        "model": model,
+        "base_url": safe_base_url(settings.openai_base_url),
+        "description": f"{label} starter for {profile.domain}" if profile.domain else f"{label} starter",
+        "title_text": clean_text(
+            profile.domain or profile.product_summary or "LLM feature", max_chars=60,
+            secrets=secrets, multiline=False,
+        ),
+        "cases": cases,
+        "secrets": secrets,
+    }
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(PROTOTYPES_DIR)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["py"] = py_literal
+    env.filters["toml"] = toml_string
+    env.filters["md"] = md_inline
+    return env
+
+
+@lru_cache(maxsize=8)
+def _part_files(part: str) -> tuple[str, ...]:
+    """Template-relative paths of one part (files under ``_*`` folders are includes)."""
+    root = PROTOTYPES_DIR / part
+    if not root.is_dir():
+        raise ScaffoldError(f"Template part {part!r} is missing from {PROTOTYPES_DIR}.")
+    found = []
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(PROTOTYPES_DIR)
+        if path.is_file() and not any(p.startswith("_") and p != PACKAGE_PLACEHOLDER
+                                      for p in rel.parts[1:]):
+            if "__pycache__" in rel.parts:
+                continue
+            found.append(rel.as_posix())
+    return tuple(found)
+
+
+def _data_files(context: dict[str, Any], profile: Profile, report_markdown: str | None,
+                recommendation: Recommendation | None) -> dict[str, str]:
+    """Files written from data (not templates): YAML/JSON via the safe dumpers."""
+    secrets = context["secrets"]
+    files: dict[str, str] = {
+        "eval/cases.yaml": yaml_dump(
+            context["cases"],
+            header="# Eval set seeded from the interview. Add cases, expected keywords and\n"
+            "# reference answers; `check` makes a criterion machine-scored offline.\n",
+        ),
+    }
+    if report_markdown:
+        report = md_document(report_markdown, secrets=secrets)
+    else:
+        lines = ["# Decision report", ""]
+        if recommendation is not None:
+            lines.append(f"**Recommended:** {md_inline(context['rec_label'])}")
+            lines.append("")
+            lines.append(f"> {context['rec_summary_md']}")
+        else:
+            lines.append("No decision report was attached when this project was generated.")
+        report = "\n".join(lines) + "\n"
+    files["docs/decision-report.md"] = report
+    questions = [c["question"] for c in context["cases"]["cases"] if c["origin"] == "interview"]
+    if context["has_pe"]:
+        files["prompts/examples.yaml"] = yaml_dump(
+            {"examples": [{"input": q, "ideal_output": ""} for q in questions]},
+            header="# Few-shot examples. Fill in ideal_output; examples without one are skipped.\n",
+        )
+    if context["has_ft"]:
+        rows = [json_line({"question": q, "answer": ""}) for q in questions]
+        files["data/examples.jsonl"] = "".join(r + "\n" for r in rows)
+    return files
+
+
+def render_files(
+    approach: str,
+    profile: Profile | None,
+    *,
+    components: list[str] | None = None,
+    recommendation: Recommendation | None = None,
+    report_markdown: str | None = None,
+    settings: Settings | None = None,
+) -> dict[str, str]:
+    """Render the whole project in memory: relative POSIX path -> text."""
+    settings = settings or get_settings()
+    profile = profile or Profile.model_validate({})
+    chosen = resolve_components(approach, components, recommendation)
+    context = build_context(approach, profile, chosen, recommendation, settings)
+    env = _environment()
+    files: dict[str, str] = {}
+    for part in ("shared", *chosen):
+        for template_path in _part_files(part):
+            rel = template_path.split("/", 1)[1].replace(PACKAGE_PLACEHOLDER, context["package"])
+            if rel.endswith(".j2"):
+                rel = rel[: -len(".j2")]
+                try:
+                    text = env.get_template(template_path).render(context)
+                except jinja2.TemplateError as exc:  # a template bug, not user input
+                    raise ScaffoldError(f"Template {template_path} failed: {exc}") from exc
+            else:
+                text = (PROTOTYPES_DIR / template_path).read_text(encoding="utf-8")
+            if rel in files:
+                raise ScaffoldError(f"Two template parts both write {rel}.")
+            files[rel] = text
+    for rel, text in _data_files(context, profile, report_markdown, recommendation).items():
+        if rel in files:
+            raise ScaffoldError(f"A template and a data file both write {rel}.")
+        files[rel] = text
+    _check_output(files, context["secrets"])
+    return dict(sorted(files.items()))
+
+
+def _check_output(files: dict[str, str], secrets: list[str]) -> None:
+    """Last line of defence: safe relative paths and no secret anywhere."""
+    for rel, text in files.items():
+        pure = PurePosixPath(rel)
+        if pure.is_absolute() or ".." in pure.parts or "\x00" in rel or not rel:
+            raise ScaffoldError(f"Refusing unsafe output path {rel!r}.")
+        for secret in secrets:
+            if secret and secret in text:
+                raise ScaffoldError(
+                    f"Refusing to write {rel}: it would contain a secret (the API key)."
+                )
+
+
+def _next_commands(out_dir: Path, cli_name: str, has_rag: bool) -> list[str]:
+    return [
+        f"cd {out_dir} && python -m pip install -e '.[dev]'",
+        f"{cli_name} index && {cli_name} eval" if has_rag else f"{cli_name} eval",
+    ]
+
+
+def scaffold_project(
+    approach: str,
+    profile: Profile | None,
+    *,
+    out_dir: Path | str,
+    components: list[str] | None = None,
+    recommendation: Recommendation | None = None,
+    report_markdown: str | None = None,
+    settings: Settings | None = None,
+    force: bool = False,
+) -> ScaffoldResult:
+    """Write the starter project into ``out_dir`` (refused when non-empty unless ``force``)."""
+    settings = settings or get_settings()
+    files = render_files(
+        approach,
+        profile,
+        components=components,
+        recommendation=recommendation,
+        report_markdown=report_markdown,
+        settings=settings,
+    )
+    target = Path(out_dir).expanduser()
+    if target.exists() and not target.is_dir():
+        raise ScaffoldError(f"{target} exists and is not a directory.")
+    if target.is_dir() and any(target.iterdir()) and not force:
+        raise ScaffoldError(
+            f"{target} is not empty. Choose an empty directory or pass --force to overwrite."
+        )
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ScaffoldError(f"Cannot create {target}: {exc.strerror or exc}.") from exc
+    root = target.resolve()
+    for rel, text in files.items():
+        dest = (root / rel).resolve()
+        if not dest.is_relative_to(root):
+            raise ScaffoldError(f"Refusing to write outside {root}: {rel}.")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        # Re-check after creating parents: a symlinked folder must not lead outside.
+        if not dest.parent.resolve().is_relative_to(root) or dest.is_symlink():
+            raise ScaffoldError(f"Refusing to write through a link: {rel}.")
+        dest.write_text(text, encoding="utf-8", newline="\n")
+    chosen = resolve_components(approach, components, recommendation)
+    context_name, package = _names(profile or Profile.model_validate({}), chosen, approach)
+    return ScaffoldResult(
+        out_dir=root,
+        files=list(files),
+        next_commands=_next_commands(root, context_name, "rag" in chosen),
+        project_name=context_name,
+        package=package,
+        components=chosen,
+    )
+
+
+def zip_files(files: dict[str, str], top: str) -> bytes:
+    """A deterministic zip: sorted entries under ``top/``, fixed dates and modes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for rel in sorted(files):
+            info = zipfile.ZipInfo(f"{top}/{rel}", date_time=_ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, files[rel].encode("utf-8"))
+    return buffer.getvalue()
+
+
+def scaffold_zip_bytes(
+    approach: str,
+    profile: Profile | None,
+    *,
+    components: list[str] | None = None,
+    recommendation: Recommendation | None = None,
+    report_markdown: str | None = None,
+    settings: Settings | None = None,
+) -> bytes:
+    """The starter project as zip bytes (one top folder named after the project)."""
+    settings = settings or get_settings()
+    files = render_files(
+        approach,
+        profile,
+        components=components,
+        recommendation=recommendation,
+        report_markdown=report_markdown,
+        settings=settings,
+    )
+    chosen = resolve_components(approach, components, recommendation)
+    name, _ = _names(profile or Profile.model_validate({}), chosen, approach)
+    return zip_files(files, name)
