@@ -14,3 +14,5 @@ class Answer:
     technique: str = "plain"
     model: str = ""
     notes: list[str] = field(default_factory=list)
+    #: Text of the passages the answer cites, in citation order (RAG grounding checks).
+    cited_passages: list[str] = field(default_factory=list)
