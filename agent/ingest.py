@@ -33,9 +33,10 @@ if TYPE_CHECKING:
 
 #: Bumped when chunking changes, so every chunk is re-embedded once.
 CHUNKER_VERSION = "1"
-#: Upper bound for a chunk's body. The model reads 256 tokens (about 1,000-1,200
-#: characters of English), so longer chunks would be embedded only in part.
-MAX_CHUNK_CHARS = 1100
+#: Upper bound for a chunk's body. The model reads at most 256 tokens; with the
+#: heading path in front, 800 characters of Markdown (tables and lists cost more
+#: tokens than prose) keeps every chunk of our knowledge base inside that window.
+MAX_CHUNK_CHARS = 800
 #: Texts per embedding call while indexing (also the progress step).
 EMBED_BATCH = 64
 #: File types accepted as user documents.
@@ -235,52 +236,62 @@ def _paragraphs(text: str) -> list[str]:
     return [b for b in blocks if b.strip()]
 
 
-def _split_oversized(block: str, cap: int) -> list[str]:
-    """Split one block longer than cap on sentence, then word boundaries."""
-    pieces = re.split(r"(?<=[.!?])\s+|\n", block)
+def _sentences(block: str, cap: int) -> list[str]:
+    """Split one block longer than cap into sentences (words, if a sentence is too long)."""
+    flat = re.sub(r"\s*\n\s*", " ", block) if not _FENCE.match(block) else block
     out: list[str] = []
-    current = ""
-    for piece in pieces:
-        piece = piece.strip()
-        if not piece:
-            continue
-        while len(piece) > cap:
-            cut = piece.rfind(" ", 0, cap)
+    for sentence in re.split(r"(?<=[.!?;:])\s+", flat):
+        sentence = sentence.strip()
+        while len(sentence) > cap:
+            cut = sentence.rfind(" ", 0, cap)
             cut = cut if cut > cap // 2 else cap
-            head, piece = piece[:cut].strip(), piece[cut:].strip()
-            if current:
-                out.append(current)
-                current = ""
-            out.append(head)
-        if current and len(current) + 1 + len(piece) > cap:
-            out.append(current)
-            current = piece
-        else:
-            current = f"{current} {piece}" if current else piece
-    if current:
-        out.append(current)
+            out.append(sentence[:cut].strip())
+            sentence = sentence[cut:].strip()
+        if sentence:
+            out.append(sentence)
     return out
 
 
 def split_text(text: str, cap: int = MAX_CHUNK_CHARS) -> list[str]:
-    """Pack paragraphs into pieces of at most cap characters, splitting only where needed."""
+    """Split text into pieces of at most cap characters on paragraph boundaries.
+
+    Paragraphs longer than cap are split between sentences. Pieces are packed to
+    a balanced target size, so a long section does not end in a tiny fragment.
+    """
     text = text.strip()
     if not text:
         return []
     if len(text) <= cap:
         return [text]
+    units: list[tuple[str, str]] = []  # (text, separator before it)
+    for block in _paragraphs(text):
+        if len(block) <= cap:
+            units.append((block, "\n\n"))
+        else:
+            units.extend(
+                (sentence, "\n\n" if i == 0 else " ")
+                for i, sentence in enumerate(_sentences(block, cap))
+            )
+    total = sum(len(u) + len(sep) for u, sep in units)
+    pieces_needed = max(1, -(-total // cap))
+    target = min(cap, -(-total // pieces_needed))
     pieces: list[str] = []
     current = ""
-    for block in _paragraphs(text):
-        parts = [block] if len(block) <= cap else _split_oversized(block, cap)
-        for part in parts:
-            if current and len(current) + 2 + len(part) > cap:
-                pieces.append(current)
-                current = part
-            else:
-                current = f"{current}\n\n{part}" if current else part
+    for unit, sep in units:
+        if not current:
+            current = unit
+        elif len(current) + len(sep) + len(unit) <= target or (
+            len(current) < target // 2 and len(current) + len(sep) + len(unit) <= cap
+        ):
+            current += sep + unit
+        else:
+            pieces.append(current)
+            current = unit
     if current:
-        pieces.append(current)
+        if pieces and len(current) < cap // 4 and len(pieces[-1]) + 2 + len(current) <= cap:
+            pieces[-1] += "\n\n" + current
+        else:
+            pieces.append(current)
     return pieces
 
 
@@ -329,6 +340,24 @@ def chunk_markdown(
                     heading_path=path,
                     title=title,
                     index=len(chunks),
+                    approaches=approaches,
+                    topics=topics,
+                    sources=doc_sources,
+                )
+            )
+    if not chunks and body.strip():
+        # Only headings (or headings with empty sections): index the text as is.
+        flat = re.sub(r"\s+", " ", body).strip()
+        for part_no, piece in enumerate(split_text(flat, max_chars)):
+            chunks.append(
+                Chunk(
+                    id=f"{source}::{title}::{part_no}",
+                    text=piece,
+                    source=source,
+                    heading=title,
+                    heading_path=title,
+                    title=title,
+                    index=part_no,
                     approaches=approaches,
                     topics=topics,
                     sources=doc_sources,
