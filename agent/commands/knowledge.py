@@ -155,7 +155,7 @@ def docs_add(
     for path in files:
         try:
             if path.is_dir():
-                results.append(FileResult(str(path), "skipped", "This is a folder, not a file."))
+                results.append(FileResult(path.name, "skipped", "This is a folder, not a file."))
                 continue
             if path.stat().st_size > settings.max_upload_bytes:
                 results.append(
@@ -169,7 +169,8 @@ def docs_add(
                 continue
             data = path.read_bytes()
         except OSError as exc:
-            results.append(FileResult(str(path), "error", f"Cannot read it: {exc.strerror or exc}."))
+            reason = exc.strerror or str(exc)
+            results.append(FileResult(path.name, "error", f"Cannot read {path}: {reason}."))
             continue
         results.append(add_user_document(path.name, data, settings))
     table = Table(title="Your documents")
