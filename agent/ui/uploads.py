@@ -63,13 +63,13 @@ def process_uploads(
             outcomes.append(UploadOutcome(name, "error", f"Could not read the upload: {exc}"))
             continue
         if not data or not data.strip():
-            outcomes.append(UploadOutcome(name, "error", "The file is empty; nothing was added."))
+            outcomes.append(UploadOutcome(name, "skipped", "The file is empty; nothing was added."))
             continue
         if len(data) > max_bytes:
             outcomes.append(
                 UploadOutcome(
                     name,
-                    "error",
+                    "skipped",
                     f"The file is too large ({_megabytes(len(data))}; the limit is "
                     f"{_megabytes(max_bytes)}). Split it or upload the relevant part.",
                 )
