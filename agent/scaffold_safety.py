@@ -44,7 +44,7 @@ _KEY_PATTERNS = (
     re.compile(r"(?i)bearer\s+[A-Za-z0-9_\-.=]{16,}"),
 )
 _MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@+\-]{0,199}$")
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>&~])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>&~%])")
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:

@@ -111,7 +111,8 @@ def reindex(settings: Settings | None = None, *, rebuild: bool = False) -> Index
     collection = open_collection(settings)
     report = IndexReport()
     if rebuild and collection.count():
-        collection.delete(where={"source": {"$ne": ""}})
+        not_empty = {"$ne": ""}
+        collection.delete(where={"source": not_empty})
     known: dict[str, str] = {}
     for meta in collection.get(include=["metadatas"])["metadatas"] or []:
         known[str(meta["source"])] = str(meta["hash"])
