@@ -230,32 +230,63 @@ def _citation_queries(rec: Recommendation, limit: int = 3) -> list[tuple[str, st
     return queries
 
 
+#: How long recommend() waits for the knowledge base before giving up on citations.
+CITATION_TIMEOUT_S = 30.0
+
+
+def _fetch_citations(rec: Recommendation, settings: Settings | None) -> tuple[list[Citation], list[str]]:
+    from agent import retrieval
+
+    citations: list[Citation] = []
+    seen: set[tuple[str, str]] = set()
+    for factor, query in _citation_queries(rec):
+        for passage in retrieval.search(query, k=2, settings=settings):
+            key = (passage.source, passage.heading)
+            if key in seen:
+                continue
+            seen.add(key)
+            citations.append(Citation(text=passage.text, source=passage.source,
+                                      heading=passage.heading, score=float(passage.score),
+                                      factor=factor))
+    last = getattr(retrieval, "last_notices", None)
+    notices = [str(n) for n in (last() or [])] if callable(last) else []
+    return citations, notices
+
+
 def recommend(
-    profile: Profile, *, settings: Settings | None = None, with_citations: bool = True
+    profile: Profile,
+    *,
+    settings: Settings | None = None,
+    with_citations: bool = True,
+    timeout_s: float | None = None,
 ) -> Recommendation:
-    """decide() plus knowledge-base citations; a retrieval failure becomes a notice."""
+    """decide() plus knowledge-base citations; a retrieval failure or hang becomes a notice."""
+    import threading
+
     rec = decide(profile)
     if not with_citations:
         return rec
-    try:
-        from agent import retrieval
+    box: dict[str, Any] = {}
 
-        citations: list[Citation] = []
-        seen: set[tuple[str, str]] = set()
-        for factor, query in _citation_queries(rec):
-            for passage in retrieval.search(query, k=2, settings=settings):
-                key = (passage.source, passage.heading)
-                if key in seen:
-                    continue
-                seen.add(key)
-                citations.append(Citation(text=passage.text, source=passage.source,
-                                          heading=passage.heading, score=float(passage.score),
-                                          factor=factor))
-        rec.citations = citations
-        last = getattr(retrieval, "last_notices", None)
-        if callable(last):
-            rec.notices.extend(str(n) for n in (last() or []))
-    except Exception as exc:  # retrieval must never break a recommendation
+    def work() -> None:
+        try:
+            box["result"] = _fetch_citations(rec, settings)
+        except Exception as exc:  # retrieval must never break a recommendation
+            box["error"] = exc
+
+    # A daemon thread, so a stuck index can neither hang the caller nor block exit.
+    worker = threading.Thread(target=work, name="citations", daemon=True)
+    worker.start()
+    limit = CITATION_TIMEOUT_S if timeout_s is None else timeout_s
+    worker.join(limit)
+    if "result" in box:
+        rec.citations, notices = box["result"]
+        rec.notices.extend(notices)
+    elif "error" in box:
+        exc = box["error"]
         rec.notices.append(f"Knowledge base unavailable ({type(exc).__name__}: {exc}); "
                            "recommendation given without citations.")
+    else:
+        rec.notices.append(f"Knowledge base did not answer within {limit:g} s (is the index being "
+                           "built? run `advisor index`); recommendation given without citations.")
     return rec

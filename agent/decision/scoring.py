@@ -118,8 +118,8 @@ def _select(
 def score(values: dict[str, Any]) -> Outcome:
     """Score the answers and choose an approach. Pure and fast (no pydantic)."""
     eff, used = effective_values(values)
-    scores = {a: 0.0 for a in BASE_APPROACHES}
-    strength = {a: 0.0 for a in BASE_APPROACHES}
+    scores: dict[str, float] = {a: 0.0 for a in BASE_APPROACHES}
+    strength: dict[str, float] = {a: 0.0 for a in BASE_APPROACHES}
     fired: list[Rule] = []
     for rule in RULES:
         if fires(rule, eff):

@@ -16,7 +16,7 @@ def _cost(costs: dict[str, CostEstimate], approach: str, level: str) -> str:
 
 def trade_offs(profile: Profile, costs: list[CostEstimate], *, include_hybrid: bool) -> list[TradeOff]:
     """One TradeOff per option, worded for this profile."""
-    by = {c.approach: c for c in costs}
+    by: dict[str, CostEstimate] = {c.approach: c for c in costs}
     dyn = profile.data_dynamics
     fresh_ft = {
         "dynamic": "Poor: facts learned in training go stale within days; retraining on every change.",

@@ -1,0 +1,109 @@
+"""Offline extractor: negation, numbers with units, paraphrase, contradictions, spans."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.extract import Extraction, extract, parse_number
+from agent.profile import Profile
+
+
+def values(text: str) -> dict:
+    return {k: f.value for k, f in extract(text).findings.items()}
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("3,000", 3000), ("2 million", 2_000_000), ("50k", 50_000), ("2.5 million", 2_500_000),
+     ("a few hundred", 300), ("twelve", 12), ("1,200", 1200)],
+)
+def test_parse_number(text: str, number: int) -> None:
+    assert parse_number(text) == number
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [
+        ("We handle 2 million requests a month.", "monthly_requests", 2_000_000),
+        ("Around 50k requests per day hit the service.", "monthly_requests", 1_500_000),
+        ("We send 3,000 letters a month.", "monthly_requests", 3000),
+        ("We have 3,000 approved letters written by our staff.", "labeled_examples", 3000),
+        ("We have no labeled data at all.", "labeled_examples", 0),
+        ("Our team labeled 800 tickets last year.", "labeled_examples", 800),
+        ("The price list is refreshed every two weeks.", "data_dynamics", "periodic"),
+        ("Inventory changes daily.", "data_dynamics", "dynamic"),
+        ("We pull hourly market prices.", "data_dynamics", "dynamic"),
+        ("It needs real-time stock data.", "data_dynamics", "dynamic"),
+        ("The rules never change.", "data_dynamics", "static"),
+        ("It answers from our 60-page handbook.", "corpus_size", "fits_in_prompt"),
+        ("We have 40,000 documents in SharePoint.", "corpus_size", "large"),
+        ("We don't need citations.", "needs_citations", False),
+        ("Every answer must cite its source.", "needs_citations", True),
+        ("Data cannot leave our data centre.", "privacy", "self_hosted"),
+        ("We're fine with using OpenAI.", "privacy", "cloud_ok"),
+        ("Our budget is tight.", "budget", "low"),
+        ("Budget is not a concern for this project.", "budget", "high"),
+        ("We don't have any ML engineers.", "ml_skills", "none"),
+        ("We have a strong ML team.", "ml_skills", "strong"),
+        ("We need to launch in 6 weeks.", "timeline_weeks", 6),
+        ("Replies must come back in under a second.", "latency_sensitive", True),
+        ("Reports are generated overnight in batches.", "latency_sensitive", False),
+        ("Even with careful prompting the tone keeps drifting off-brand.", "behavior_gap", "style"),
+        ("The JSON format breaks on 10% of inputs despite our prompts.", "behavior_gap", "format"),
+        ("We haven't tried prompting yet.", "prompting_tried", False),
+    ],
+)
+def test_single_facts(text: str, field: str, value: object) -> None:
+    assert values(text).get(field) == value
+
+
+def test_request_rate_is_not_data_dynamics() -> None:
+    found = values("We get 10,000 requests per day.")
+    assert found["monthly_requests"] == 300_000
+    assert "data_dynamics" not in found
+
+
+def test_findings_carry_span_and_confidence() -> None:
+    e = extract("Our manuals are updated every quarter and answers must cite the page.")
+    f = e.findings["data_dynamics"]
+    assert "quarter" in f.span and 0.0 < f.confidence <= 1.0
+    assert "cite" in e.findings["needs_citations"].span
+
+
+def test_contradiction_is_flagged() -> None:
+    e = extract("Our catalogue is static. Prices change daily.")
+    assert e.findings["data_dynamics"].value == "dynamic"
+    assert any("data_dynamics" in c and "static" in c for c in e.contradictions)
+
+
+def test_contradiction_with_earlier_answer() -> None:
+    e = extract("The data changes hourly.", Profile(data_dynamics="static"))
+    assert any("earlier answer" in c for c in e.contradictions)
+
+
+def test_success_criteria_and_sample_questions() -> None:
+    e = extract('Success means agents resolve tickets 30% faster. Users ask "Can I get a refund after 30 days?"')
+    assert e.findings["success_criteria"].value == ["agents resolve tickets 30% faster"]
+    assert e.findings["sample_questions"].value == ["Can I get a refund after 30 days?"]
+
+
+def test_apply_merges_into_profile() -> None:
+    base = Profile(budget="low", sample_questions=["Where is my order?"])
+    e = extract('Inventory changes daily. Customers ask "Is this in stock?"')
+    p = e.apply(base)
+    assert p.budget == "low" and p.data_dynamics == "dynamic"
+    assert p.sample_questions == ["Where is my order?", "Is this in stock?"]
+
+
+def test_empty_and_huge_text() -> None:
+    assert extract("   ").findings == {} and extract("   ").notices
+    huge = "We have 40,000 documents. " * 40_000
+    e = extract(huge)
+    assert any("only the first" in n for n in e.notices)
+    assert e.findings["corpus_size"].value == "large"
+
+
+def test_extraction_is_deterministic() -> None:
+    text = "A chatbot over our 5,000 help articles, updated weekly; no ML skills and a small budget."
+    assert extract(text).model_dump() == extract(text).model_dump()
+    assert isinstance(extract(text), Extraction)
