@@ -54,6 +54,7 @@ class Outcome:
     lead: float
     defaults_used: dict[str, Any] = field(default_factory=dict)
     effective: dict[str, Any] = field(default_factory=dict)
+    fired_ids: frozenset[str] = frozenset()
 
     @property
     def key(self) -> tuple[str, tuple[str, ...]]:
@@ -130,7 +131,7 @@ def score(values: dict[str, Any]) -> Outcome:
     approach, components, ready, margin, lead = _select(scores, strength, eff)
     return Outcome(
         approach, components, {a: round(s, 2) for a, s in scores.items()}, fired, ready,
-        strength, margin, lead, used, eff,
+        strength, margin, lead, used, eff, frozenset(r.id for r in fired),
     )
 
 
@@ -156,7 +157,7 @@ def trial(base: Outcome, field_name: str, value: Any) -> Trial:
     scores = dict(base.scores)
     strength = dict(base.strength)
     for rule in RULES_BY_FIELD[field_name]:
-        was = fires(rule, base.effective)
+        was = rule.id in base.fired_ids
         now = fires(rule, eff)
         if was == now:
             continue
