@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 KNOWLEDGE_PREFIX = "knowledge"
 USER_DOCS_PREFIX = "user_docs"
+#: Candidates fetched per wanted passage, so that one passage per section remains.
+SECTION_OVERFETCH = 3
 
 
 class RetrievalError(RuntimeError):
@@ -392,9 +394,22 @@ def search(query: str, k: int = 5, *, settings: Settings | None = None) -> list[
 
 
 def _search_collections(settings: Settings, vector: np.ndarray, k: int) -> list[Passage]:
+    # A long section is stored as several chunks; without care its parts fill
+    # the top k. Over-fetch, then keep the best chunk of each section.
+    fetch = k * SECTION_OVERFETCH
     hits: list[Passage] = []
     for name in (knowledge_collection_name(settings), user_collection_name(settings)):
         collection = get_collection(settings, name)
-        hits.extend(query_collection(collection, vector, k))
+        hits.extend(query_collection(collection, vector, fetch))
     hits.sort(key=lambda p: p.score, reverse=True)
-    return hits[:k]
+    best: list[Passage] = []
+    seen: set[tuple[str, str, str]] = set()
+    for passage in hits:
+        section = (passage.collection, passage.source, passage.heading_path)
+        if section in seen:
+            continue
+        seen.add(section)
+        best.append(passage)
+        if len(best) == k:
+            break
+    return best
