@@ -19,24 +19,24 @@ log = logging.getLogger(__name__)
 #: kinds of features PMs bring, not tuned to any evaluation scenario.
 EXAMPLE_PROMPTS: tuple[tuple[str, str], ...] = (
     (
-        "📚 Support answers from our docs",
+        ":material/menu_book: Support answers from our docs",
         "We want a support assistant that answers customer questions from our 3,000 internal "
         "policy documents. The documents change every month and answers must cite the policy.",
     ),
     (
-        "✍️ Copy in our brand voice",
+        ":material/edit_note: Copy in our brand voice",
         "Generate product descriptions in our brand voice for an online shop. We have about "
         "5,000 approved examples and a small team with some ML experience.",
     ),
     (
-        "📝 Summarise meeting notes",
+        ":material/summarize: Summarise meeting notes",
         "An internal tool that turns meeting notes into a short summary with action items. "
         "Small budget and we need a first version in two weeks.",
     ),
 )
 
 WELCOME = (
-    "### 👋 Which way should you build your LLM feature?\n"
+    "### :material/waving_hand: Which way should you build your LLM feature?\n"
     "Describe the feature in a sentence or two. I'll ask a few short questions — you can "
     "answer with one click — and then recommend **prompt engineering, RAG, fine-tuning or a "
     "hybrid**, with the evidence, costs, a plan for your team, and a starter project to "
@@ -81,15 +81,18 @@ def render_quick_replies(
         with st.container(horizontal=True, gap="small"):
             for index, option in enumerate(question.options):
                 st.button(
-                    f"⭐ {option.label}" if option.recommended else option.label,
-                    key=f"qr-{key_prefix}-{index}",
+                    option.label,
+                    key=f"qr-{key_prefix}-{index}" + ("-recommended" if option.recommended else ""),
+                    icon=":material/star:" if option.recommended else None,
                     type="primary" if option.recommended else "secondary",
                     help=option.reason if option.recommended else None,
                     on_click=state.queue,
                     args=(state.Action("send", text=option.label),),
                 )
         if recommended is not None and recommended.reason:
-            st.caption(f"⭐ Suggested default: **{recommended.label}** — {recommended.reason}")
+            st.caption(
+                f":material/star: Suggested default: **{recommended.label}** — {recommended.reason}"
+            )
         # Skip only makes sense for profile questions, and only once (the agent may offer it).
         offers_skip = question.field not in Profile.model_fields or any(
             o.label.lower().startswith("skip") for o in question.options
@@ -100,7 +103,7 @@ def render_quick_replies(
                     "Skip",
                     key=f"skip-{key_prefix}",
                     type="tertiary",
-                    icon="⏭️",
+                    icon=":material/skip_next:",
                     help="Leave this unknown; a stated default is assumed.",
                     on_click=state.queue,
                     args=(state.Action("skip"),),
@@ -110,7 +113,7 @@ def render_quick_replies(
                     "Recommend now",
                     key=f"recommend-{key_prefix}",
                     type="tertiary",
-                    icon="🎯",
+                    icon=":material/target:",
                     help="Stop asking and decide with what is known (unknowns become assumptions).",
                     on_click=state.queue,
                     args=(state.Action("recommend_now"),),
@@ -171,7 +174,7 @@ def run_turn(
             st.code(text, language=None)
             return None
         for notice in result.notices:
-            st.caption(f"ℹ️ {notice}")
+            st.caption(f":material/info: {notice}")
     return result
 
 

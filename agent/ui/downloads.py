@@ -128,7 +128,7 @@ def render(advisor: AdvisorAPI, view: SessionView, secrets: list[str]) -> None:
     sid = view.id
     name = slug(view.title)
     with st.container(border=True, key="downloads"):
-        st.markdown("#### ⬇️ Take it with you")
+        st.markdown("#### :material/download: Take it with you")
         current = RECOMMENDED
         if view.chosen_approach and view.recommendation is not None:
             rec = view.recommendation
@@ -168,7 +168,7 @@ def render(advisor: AdvisorAPI, view: SessionView, secrets: list[str]) -> None:
                 data=(lambda: build_scaffold_zip(advisor, sid, approach, components, secrets)),
                 file_name=zip_name,
                 mime="application/zip",
-                icon="📦",
+                icon=":material/folder_zip:",
                 type="primary",
                 key=f"dl-zip-{sid}",
                 on_click="ignore",
@@ -178,7 +178,7 @@ def render(advisor: AdvisorAPI, view: SessionView, secrets: list[str]) -> None:
                 data=(lambda: build_export_json(advisor, sid, secrets)),
                 file_name=f"session-{name}.json",
                 mime="application/json",
-                icon="🗂️",
+                icon=":material/data_object:",
                 key=f"dl-json-{sid}",
                 on_click="ignore",
             )
@@ -188,7 +188,7 @@ def render(advisor: AdvisorAPI, view: SessionView, secrets: list[str]) -> None:
                 data=(lambda: build_report_markdown(advisor, sid, secrets)),
                 file_name=f"decision-report-{name}.md",
                 mime="text/markdown",
-                icon="📝",
+                icon=":material/description:",
                 key=f"dl-md-{sid}",
                 on_click="ignore",
             )
@@ -197,7 +197,7 @@ def render(advisor: AdvisorAPI, view: SessionView, secrets: list[str]) -> None:
                 data=(lambda: build_report_html(advisor, sid, secrets)),
                 file_name=f"decision-report-{name}.html",
                 mime="text/html",
-                icon="🌐",
+                icon=":material/html:",
                 key=f"dl-html-{sid}",
                 on_click="ignore",
             )

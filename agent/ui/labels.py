@@ -7,7 +7,11 @@ from typing import Any
 from agent.profile import APPROACH_LABELS
 
 #: Marker per field status, shown in the profile panel.
-STATUS_MARKERS: dict[str, str] = {"known": "✅", "assumed": "🟡", "unknown": "❔"}
+STATUS_MARKERS: dict[str, str] = {
+    "known": ":green[:material/check_circle:]",
+    "assumed": ":orange[:material/lightbulb:]",
+    "unknown": ":gray[:material/help:]",
+}
 STATUS_HELP: dict[str, str] = {
     "known": "You told us this.",
     "assumed": "Not asked yet: a default is assumed (see why below the field).",

@@ -23,7 +23,7 @@ from agent.ui.protocol import AdvisorAPI
 log = logging.getLogger(__name__)
 
 PAGE_TITLE = "LLM Approach Advisor"
-PAGE_ICON = "🧭"
+PAGE_ICON = ":material/explore:"
 CHAT_PLACEHOLDER = "Describe your feature, or answer the question…"
 CHAT_ACTIONS = ("send", "skip", "recommend_now")
 
@@ -67,7 +67,7 @@ def resolve_session(advisor_needed: bool) -> tuple[str | None, AdvisorAPI | None
             st.warning(
                 "That session link does not match a stored session (it may have been deleted). "
                 "You can start a new one below.",
-                icon="🔎",
+                icon=":material/link_off:",
             )
             state.close_session()
             current = None
@@ -76,7 +76,9 @@ def resolve_session(advisor_needed: bool) -> tuple[str | None, AdvisorAPI | None
     if current or advisor_needed:
         advisor = advisor or _advisor_or_error()
         if advisor is not None and current and not advisor.has_session(current):
-            st.warning("This session no longer exists (deleted in another tab?).", icon="🗑️")
+            st.warning(
+                "This session no longer exists (deleted in another tab?).", icon=":material/delete:"
+            )
             state.forget_session(current)
             current = None
     return current, advisor
@@ -91,12 +93,14 @@ def _run_side_action(advisor: AdvisorAPI, session_id: str, action: state.Action)
             if action.kind == "set_field":
                 advisor.set_field(session_id, action.field, action.value)
                 st.toast(
-                    f"{field_label(action.field)} set to {value_label(action.value)}", icon="✏️"
+                    f"{field_label(action.field)} set to {value_label(action.value)}",
+                    icon=":material/edit:",
                 )
             else:
                 advisor.choose_path(session_id, action.text, list(action.components) or None)
                 st.toast(
-                    f"Path chosen: {path_label(action.text, list(action.components))}", icon="🧭"
+                    f"Path chosen: {path_label(action.text, list(action.components))}",
+                    icon=":material/explore:",
                 )
     except Exception as exc:
         log.exception("%s failed", action.kind)
@@ -115,13 +119,14 @@ def _render_main(
     with chat_col:
         if view is not None:
             for notice in view.notices:
-                st.caption(f"ℹ️ {notice}")
+                st.caption(f":material/info: {notice}")
             chat.render_history(view.messages)
         if action is not None:
             result = chat.run_turn(advisor, session_id, action, stream=settings.llm_enabled)
-            session_id = state.current_session()
-            if result is not None and session_id:
-                view = advisor.view(session_id)
+            if result is not None:
+                # Redraw everything from the stored session, so what the user sees now
+                # is exactly what a reload or a shared link shows.
+                st.rerun()
         if view is not None and view.question is not None:
             chat.render_quick_replies(
                 view.question,
@@ -138,7 +143,7 @@ def _render_main(
             st.info(
                 "Your recommendation appears here as soon as I know enough — or click "
                 "**Recommend now** to decide with what is known.",
-                icon="🧭",
+                icon=":material/explore:",
             )
     return view
 
@@ -171,7 +176,7 @@ def render() -> None:
         view = _render_main(advisor, session_id, action, settings)
 
     with st.sidebar:
-        st.markdown(f"### {PAGE_ICON} Sessions")
+        st.markdown("### :material/forum: Sessions")
         sessions.render(advisor)
         if view is not None:
             st.divider()

@@ -126,11 +126,11 @@ def diff_headline(diff: RecommendationDiff) -> str:
 def render_diff(diff: RecommendationDiff) -> None:
     """A clear box with what changed against the previous recommendation."""
     with st.container(border=True, key="recommendation-diff"):
-        st.markdown("#### 🔁 What changed")
+        st.markdown("#### :material/compare_arrows: What changed")
         if diff.approach_changed:
-            st.warning(diff_headline(diff), icon="🔀")
+            st.warning(diff_headline(diff), icon=":material/alt_route:")
         else:
-            st.success(diff_headline(diff), icon="✅")
+            st.success(diff_headline(diff), icon=":material/check:")
         if diff.summary:
             st.markdown(diff.summary)
         rows = diff_rows(diff)
@@ -149,7 +149,9 @@ def render_diff(diff: RecommendationDiff) -> None:
 def render(rec: Recommendation, diff: RecommendationDiff | None = None) -> None:
     """The full recommendation with its evidence, costs, plan and sources."""
     with st.container(key="recommendation"):
-        st.markdown(f"## 🧭 Recommended: {path_label(rec.approach, list(rec.components))}")
+        st.markdown(
+            f"## :material/explore: Recommended: {path_label(rec.approach, list(rec.components))}"
+        )
         cols = st.columns([1, 2])
         cols[0].metric("Confidence", f"{rec.confidence:.0%}")
         with cols[1]:
@@ -160,7 +162,7 @@ def render(rec: Recommendation, diff: RecommendationDiff | None = None) -> None:
         if rec.scores:
             st.altair_chart(score_chart(rec), width="stretch")
         for notice in rec.notices:
-            st.caption(f"ℹ️ {notice}")
+            st.caption(f":material/info: {notice}")
         tabs = st.tabs(
             ["Why", "Trade-offs", "Costs", "Team plan", "What would change it", "Sources"]
         )
@@ -189,7 +191,9 @@ def _render_why(rec: Recommendation) -> None:
     if rec.assumptions:
         st.markdown("**Assumptions** (answer these to firm up the result)")
         for a in rec.assumptions:
-            st.markdown(f"- 🟡 {field_label(a.field)}: **{value_label(a.assumed)}** — {a.reason}")
+            st.markdown(
+                f"- :orange[:material/lightbulb:] {field_label(a.field)}: **{value_label(a.assumed)}** — {a.reason}"
+            )
 
 
 def _render_costs(rec: Recommendation) -> None:

@@ -64,7 +64,7 @@ def render(advisor: AdvisorAPI | None) -> None:
     """Session controls (call inside `st.sidebar`). `advisor` is None before first use."""
     st.button(
         "New session",
-        icon="➕",
+        icon=":material/add:",
         key="new-session",
         on_click=_new_session,
         width="stretch",
@@ -88,7 +88,7 @@ def render(advisor: AdvisorAPI | None) -> None:
         st.caption("Your sessions in this browser tab")
     for info in sessions:
         st.button(
-            ("✅ " if info.done else "💬 ") + info.title,
+            (":material/task_alt: " if info.done else ":material/chat: ") + info.title,
             key=f"open-{info.id}",
             type="primary" if info.id == current else "secondary",
             on_click=_switch,
@@ -113,7 +113,11 @@ def render(advisor: AdvisorAPI | None) -> None:
         )
         if not st.session_state.get("confirm_delete"):
             st.button(
-                "Delete session…", key="ask-delete", icon="🗑️", on_click=_ask_delete, args=(True,)
+                "Delete session…",
+                key="ask-delete",
+                icon=":material/delete:",
+                on_click=_ask_delete,
+                args=(True,),
             )
         else:
             st.warning("Delete this session for good? This cannot be undone.")

@@ -38,11 +38,11 @@ def render(settings: Settings) -> None:
     """Offline banner with the benefits of a key, or a one-line LLM mode caption."""
     if not settings.llm_enabled:
         with st.container(key="offline_banner"):
-            st.info(OFFLINE_TEXT, icon="🔌")
+            st.info(OFFLINE_TEXT, icon=":material/cloud_off:")
             with st.expander("What would an API key add?"):
                 st.markdown(KEY_BENEFITS)
         return
     st.caption(
-        f"🤖 LLM mode: model `{settings.model}` via `{endpoint_label(settings)}`. "
+        f":material/smart_toy: LLM mode: model `{settings.model}` via `{endpoint_label(settings)}`. "
         "The decision is still made by the transparent scoring model."
     )

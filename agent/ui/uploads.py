@@ -13,7 +13,11 @@ from agent.config import Settings
 
 log = logging.getLogger(__name__)
 
-ICONS = {"added": "✅", "skipped": "⚠️", "error": "❌"}
+ICONS = {
+    "added": ":material/check_circle:",
+    "skipped": ":material/warning:",
+    "error": ":material/error:",
+}
 
 
 class UploadLike(Protocol):
@@ -103,7 +107,7 @@ def default_add_document(settings: Settings) -> AddDocument:
 def render_outcomes(outcomes: Sequence[UploadOutcome]) -> None:
     """One line per file with its result."""
     for outcome in outcomes:
-        text = f"{ICONS.get(outcome.status, '❌')} **{outcome.name}** — {outcome.message}"
+        text = f"{ICONS.get(outcome.status, ICONS['error'])} **{outcome.name}** — {outcome.message}"
         if outcome.status == "added":
             st.success(text)
         elif outcome.status == "skipped":
@@ -114,14 +118,16 @@ def render_outcomes(outcomes: Sequence[UploadOutcome]) -> None:
 
 def render(settings: Settings, add_document: AddDocument | None = None) -> None:
     """Uploader + "Add" button + per-file results (call inside `st.sidebar`)."""
-    with st.expander("📄 Your documents"):
+    with st.expander(":material/upload_file: Your documents"):
         st.caption(
             "Add your own Markdown, text or PDF files; the advisor cites them next to its "
             f"built-in guides. Up to {_megabytes(settings.max_upload_bytes)} per file."
         )
         generation = st.session_state.get("uploader_generation", 0)
         files = st.file_uploader("Files", accept_multiple_files=True, key=f"uploader-{generation}")
-        if st.button("Add to knowledge base", key="add-docs", disabled=not files, icon="➕"):
+        if st.button(
+            "Add to knowledge base", key="add-docs", disabled=not files, icon=":material/add:"
+        ):
             bar = st.progress(0.0, text="Adding documents…")
 
             def progress(done: int, total: int, name: str) -> None:

@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from agent.profile import allowed_values
 from agent.ui.chat import EXAMPLE_PROMPTS
-from agent.ui.labels import path_label, short_approach_label
+from agent.ui.labels import STATUS_MARKERS, path_label, short_approach_label
 from agent.ui.recommendation_view import score_rows
 
 
@@ -50,7 +50,7 @@ def test_offline_interview_reaches_recommendation_with_quick_replies(
     session_id = session_id[0] if isinstance(session_id, list) else session_id
     assert real_advisor.has_session(session_id)
     assert chat_roles(app)[:2] == ["user", "assistant"]
-    assert any(b.label.startswith("⭐") for b in quick_replies(app)), "a default is marked"
+    assert any((b.key or "").endswith("-recommended") for b in quick_replies(app)), "default marked"
     assert "Suggested default" in texts(app)
 
     clicks = answer_until_recommendation(app)
@@ -84,7 +84,7 @@ def test_offline_interview_reaches_recommendation_with_quick_replies(
     assert len(app.chat_message) == len(view.messages)
     assert [m.name for m in app.chat_message] == [m.role for m in view.messages]
     # The sidebar profile marks known values.
-    assert "✅" in " ".join(str(s.label) for s in app.sidebar.selectbox)
+    assert STATUS_MARKERS["known"] in " ".join(str(s.label) for s in app.sidebar.selectbox)
 
 
 def test_editing_a_profile_field_reruns_decision_and_shows_diff(
@@ -191,4 +191,4 @@ def test_recommend_now_decides_with_assumptions(app: AppTest, real_advisor: Any)
     assert has_recommendation(app)
     view = real_advisor.view(str(app.session_state["current_session"]))
     assert view.recommendation is not None and view.recommendation.assumptions
-    assert "🟡" in texts(app), "assumed values are marked"
+    assert STATUS_MARKERS["assumed"] in texts(app), "assumed values are marked"
