@@ -20,6 +20,7 @@ length.
 
 from __future__ import annotations
 
+import ast
 import json
 import keyword
 import re
@@ -63,6 +64,8 @@ def clean_text(
     """Make untrusted text safe to encode: no NUL/control chars, no bidi overrides,
     no secrets, at most ``max_chars`` characters (an ellipsis marks a cut)."""
     text = "" if value is None else str(value)
+    # Cleaning only removes characters, so text far past the cap cannot come back.
+    text = text[: max_chars * 2 + 64]
     text = unicodedata.normalize("NFC", text)
     text = text.translate(_BIDI_CONTROLS)
     kept = []
@@ -85,8 +88,15 @@ def clean_text(
 
 
 def py_literal(value: Any) -> str:
-    """A Python string literal for ``value``: ASCII-only, always valid, inert."""
-    return ascii(clean_text(value, max_chars=20_000))
+    """A Python string literal for ``value``: ASCII-only, always valid, inert.
+
+    Braces become ``\\x7b``/``\\x7d`` escapes so no template marker can form.
+    """
+    text = clean_text(value, max_chars=20_000)
+    literal = ascii(text).replace("{", "\\x7b").replace("}", "\\x7d")
+    if ast.literal_eval(literal) != text:  # pragma: no cover - a bug here must not ship
+        raise ValueError("Python literal round trip changed the text")
+    return literal
 
 
 def toml_string(value: Any) -> str:
@@ -122,7 +132,8 @@ def md_document(value: Any, *, secrets: Iterable[str] = ()) -> str:
     """A Markdown document kept as written, but with control characters removed,
     secrets redacted and braces escaped (``\\{`` renders as ``{``)."""
     text = clean_text(value, max_chars=500_000, secrets=secrets)
-    return text.replace("{", "\\{").replace("}", "\\}") + "\n"
+    text = text.replace("{", "\\{").replace("}", "\\}").replace("\\{%", "\\{\\%")
+    return text + "\n"
 
 
 def _escape_braces_in_strings(text: str) -> str:
