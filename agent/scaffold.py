@@ -419,6 +419,10 @@ def scaffold_project(
     except OSError as exc:
         raise ScaffoldError(f"Cannot create {target}: {exc.strerror or exc}.") from exc
     root = target.resolve()
+    # Check every destination before writing anything, so a refusal leaves no partial project.
+    for rel in files:
+        if not (root / rel).resolve().is_relative_to(root):
+            raise ScaffoldError(f"Refusing to write outside {root}: {rel}.")
     for rel, text in files.items():
         dest = (root / rel).resolve()
         if not dest.is_relative_to(root):
