@@ -140,21 +140,47 @@ def _retry_after_seconds(headers: Any) -> float | None:
 
 
 def _schema_for_request(schema: type[BaseModel]) -> dict[str, Any]:
-    """The model's JSON schema without ``title`` noise (it costs tokens and says nothing)."""
+    """The model's JSON schema without titles and model docstrings (tokens that say nothing
+    the prompt does not); field descriptions stay."""
 
     def strip(node: Any) -> Any:
         if isinstance(node, dict):
+            is_model = "properties" in node
             return {
                 k: strip(v)
                 for k, v in node.items()
-                if not (k == "title" and isinstance(v, str))
+                if not (
+                    isinstance(v, str) and (k == "title" or (k == "description" and is_model))
+                )
             }
         if isinstance(node, list):
             return [strip(v) for v in node]
         return node
 
-    # properties named "title" are dicts, so they survive the strip
-    return dict(strip(schema.model_json_schema()))
+    full = schema.model_json_schema()
+    defs = full.pop("$defs", {})
+
+    def inline(node: Any, names: bool = False) -> Any:
+        # $ref/$defs indirection and defaults cost tokens; our schemas are not recursive.
+        # ``names``: node maps property names to schemas, so no key is a keyword there.
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if not names and isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return inline(defs.get(ref.rsplit("/", 1)[-1], {}))
+            return {
+                k: inline(v, names=not names and k == "properties")
+                for k, v in node.items()
+                if names or k != "default"
+            }
+        if isinstance(node, list):
+            return [inline(v) for v in node]
+        return node
+
+    # a property named "title" maps to a dict, so it survives the strip
+    try:
+        return dict(strip(inline(full)))
+    except RecursionError:  # a recursive schema: send it as pydantic wrote it
+        return dict(strip(schema.model_json_schema()))
 
 
 def _problem_summary(error: ValidationError) -> str:

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 #: Passages the LLM sees per call, and the characters of each (token budget).
 MAX_PASSAGES = 3
-PASSAGE_CHARS = 600
+PASSAGE_CHARS = 320
 #: Characters held back while streaming, so a leak is caught before it is shown.
 STREAM_HOLDBACK = 200
 
@@ -396,14 +396,9 @@ def phrase_question(question: Any, profile: Profile | None = None, *, llm: LLM |
         llm = get_llm()
     if llm is None:
         return Phrased(template)
-    field_name = getattr(question, "field", None)
-    options = [o.label for o in getattr(question, "options", []) or []]
-    content = prompts.fence(
-        template + (("\nOptions: " + " | ".join(options)) if options else ""),
-        "question",
-        field=field_name,
-    )
-    summary = prompts.profile_summary(profile)
+    # Only the question and what the product is: the answer options stay as buttons.
+    content = prompts.fence(template, "question")
+    summary = prompts.profile_summary(profile, ("domain", "product_summary"), limit=60)
     if summary:
         content = prompts.fence(summary, "known") + "\n" + content
     messages = [

@@ -52,7 +52,7 @@ class LLMFinding(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     field: str
-    value: str | int | float | bool | list[str] | None = None
+    value: Any = None  # any JSON: checked per field by coerce_value (and a smaller schema)
     quote: str = ""
     confidence: float = Field(0.7, ge=0.0, le=1.0)
 

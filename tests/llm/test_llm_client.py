@@ -295,3 +295,24 @@ def test_fake_llm_runs_the_same_validation_without_http() -> None:
     assert fake.retries == 1 and len(fake.calls) == 2
     assert fake.prompts[0] == USER
     assert fake.usage["calls"] == 1 and fake.usage["total_tokens"] > 0
+
+
+def test_request_schema_is_compact_but_keeps_every_property() -> None:
+    from agent.llm import _schema_for_request
+
+    class Inner(BaseModel):
+        """Docstrings are not sent."""
+
+        default: int = 3
+        title: str
+
+    class Outer(BaseModel):
+        items: list[Inner]
+        limit: int = 1
+
+    schema = _schema_for_request(Outer)
+    inner = schema["properties"]["items"]["items"]
+    assert set(inner["properties"]) == {"default", "title"}  # property names survive
+    assert inner["required"] == ["title"]
+    assert "$defs" not in schema and "description" not in inner
+    assert "default" not in schema["properties"]["limit"]
