@@ -35,7 +35,7 @@ test: setup system-deps
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest
 
-bench: setup system-deps
+bench: index system-deps
 	$(PY) -m benchmarks
 
 lint: setup
