@@ -18,28 +18,14 @@ from agent.ui import (
     state,
     uploads,
 )
+from agent.ui.boot import PAGE_ICON, PAGE_TITLE
 from agent.ui.protocol import AdvisorAPI
 
 log = logging.getLogger(__name__)
 
-PAGE_TITLE = "LLM Approach Advisor"
-PAGE_ICON = ":material/explore:"
-CHAT_PLACEHOLDER = "Describe your feature, or answer the question…"
 CHAT_ACTIONS = ("send", "skip", "recommend_now")
-
-
-def configure_page() -> None:
-    """Title, icon and layout; must be the first Streamlit call of a run."""
-    st.set_page_config(
-        page_title=PAGE_TITLE,
-        page_icon=PAGE_ICON,
-        layout="wide",
-        initial_sidebar_state="expanded",
-        menu_items={
-            "About": "Helps product managers choose prompt engineering, RAG, fine-tuning or a "
-            "hybrid, and hands them a runnable starter project."
-        },
-    )
+#: The conversation scrolls in its own box so the recommendation stays in view beside it.
+CHAT_HEIGHT_PX = 680
 
 
 def _advisor_or_error() -> AdvisorAPI | None:
@@ -116,7 +102,7 @@ def _render_main(
         view = advisor.view(session_id)
         action = None
     chat_col, rec_col = st.columns([1, 1.15], gap="large")
-    with chat_col:
+    with chat_col, st.container(height=CHAT_HEIGHT_PX, key="conversation", autoscroll=True):
         if view is not None:
             for notice in view.notices:
                 st.caption(f":material/info: {notice}")
@@ -148,13 +134,10 @@ def _render_main(
     return view
 
 
-def render() -> None:
-    """Draw the page for this run."""
-    configure_page()
+def render(prompt: str | None) -> None:
+    """Draw the page for this run (after `boot.first_paint`, which returned `prompt`)."""
     state.seed()
     settings = resources.page_settings()
-    # Drawn first: the input is visible while heavier parts are still loading.
-    prompt = st.chat_input(CHAT_PLACEHOLDER, max_chars=settings.max_message_chars, key="chat")
     if prompt and prompt.strip():
         state.queue(state.Action("send", text=prompt.strip()))
     action = state.pop_action()
