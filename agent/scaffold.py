@@ -93,9 +93,12 @@ def resolve_components(
     if not chosen and recommendation is not None and len(recommendation.components) >= 2:
         chosen = list(recommendation.components)
     if not chosen:
+        hint = ""
+        if recommendation is not None:
+            hint = f" The recommendation is {recommendation.approach!r}, not a hybrid."
         raise ScaffoldError(
             "A hybrid needs two or more components, e.g. --components rag,fine_tuning "
-            "(or a recommendation that names them)."
+            "(or a recommendation that names them)." + hint
         )
     unknown = [c for c in chosen if c not in BASE_APPROACHES]
     if unknown:

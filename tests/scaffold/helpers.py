@@ -113,7 +113,7 @@ def run_generated_tests_together(roots: list[Path]) -> subprocess.CompletedProce
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     common = Path(os.path.commonpath([str(r) for r in roots]))
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x",
+        [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", "-x",
          "--import-mode=importlib", f"--rootdir={common}", "-c", os.devnull,
          *[str(root / "tests") for root in roots]],
         cwd=common, env=env, capture_output=True, text=True, timeout=600,

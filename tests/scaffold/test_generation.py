@@ -25,9 +25,10 @@ PROFILES = profiles()
 TABLE = [
     pytest.param(path, name, id=f"{path_id(path)}-{name}") for path in PATHS for name in PROFILES
 ]
-#: Each path's suite runs twice: once per project as a user would (full profile), once
-#: batched with the other hostile projects in one interpreter (to save start-up time).
-SUITE_TABLE = [pytest.param(path, "full", id=f"{path_id(path)}-full") for path in PATHS]
+#: Each path's own suite runs at least twice: every path in one batch per profile kind
+#: (one interpreter, to save start-up imports), and the rag starter also alone, from
+#: its own directory with its own pytest config, exactly as a user would run it.
+SUITE_TABLE = [pytest.param(("rag", None), "full", id="rag-full-standalone")]
 
 
 def _generate(tmp_path: Path, path: tuple[str, list[str] | None], name: str) -> Path:
@@ -96,17 +97,20 @@ def test_generated_suite_passes_offline(tmp_path: Path, path: tuple[str, list[st
     assert not (out / "PWNED").exists() and not (tmp_path / "PWNED").exists()
 
 
-def test_hostile_projects_suites_pass_and_nothing_executes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["full", "hostile"])
+def test_every_path_suite_passes_offline_and_nothing_executes(tmp_path: Path, name: str) -> None:
     roots = []
     for path in PATHS:
         approach, components = path
         out = tmp_path / path_id(path)
-        scaffold_project(approach, PROFILES["hostile"], out_dir=out, components=components)
+        scaffold_project(approach, PROFILES[name], out_dir=out, components=components)
         roots.append(out)
     result = run_generated_tests_together(roots)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     passed = re.search(r"(\d+) passed", result.stdout)
     assert passed and int(passed.group(1)) >= 15 * len(roots), result.stdout[-2000:]
+    for root in roots:  # every project's tests were collected, not just the first
+        assert f"{root.name}/tests/test_" in result.stdout, root.name
     assert not list(tmp_path.rglob("PWNED"))
 
 
