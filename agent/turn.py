@@ -39,7 +39,7 @@ class TurnResult(BaseModel):
     reply: str
     question: Question | None = None
     options: list[QuickReply] = Field(default_factory=list)
-    profile: Profile = Field(default_factory=Profile)
+    profile: Profile = Field(default_factory=lambda: Profile.model_validate({}))
     recommendation: Recommendation | None = None
     diff: RecommendationDiff | None = None
     done: bool = Field(False, description="True once a recommendation has been given.")
