@@ -185,7 +185,7 @@ def run() -> list[BenchRow]:
     try:
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg, arg-type]
-            ADVISOR_DATA_DIR=str(workdir / "data"),
+            ADVISOR_DATA_DIR=workdir / "data",
             ADVISOR_EMBEDDINGS="local",
             CHROMA_HOST=None,
         )
@@ -333,7 +333,7 @@ def _knowledge_rows(workdir: Path) -> list[BenchRow]:
 
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg, arg-type]
-        ADVISOR_DATA_DIR=str(workdir / "kdata"),
+        ADVISOR_DATA_DIR=workdir / "kdata",
         ADVISOR_EMBEDDINGS="local",
         CHROMA_HOST=None,
     )
@@ -370,7 +370,7 @@ def _release(workdir: Path) -> None:
     from agent import retrieval
     from agent.config import Settings
 
-    settings = Settings(_env_file=None, ADVISOR_DATA_DIR=str(workdir / "kdata"))  # type: ignore[call-arg, arg-type]
+    settings = Settings(_env_file=None, ADVISOR_DATA_DIR=workdir / "kdata")  # type: ignore[call-arg, arg-type]
     retrieval.drop_client(settings)
     retrieval._forget_system(str(workdir / "chroma"))
 
