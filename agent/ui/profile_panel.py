@@ -27,14 +27,10 @@ def field_statuses(view: SessionView) -> dict[str, FieldStatus]:
     out = {s.field: s for s in view.fields}
     assumed = {a.field: a for a in view.recommendation.assumptions} if view.recommendation else {}
     for name in (*DECISION_FIELDS, *DESCRIPTIVE_FIELDS):
-        if name in out:
-            continue
+        status = out.get(name)
         value = getattr(view.profile, name)
-        if value is not None:
-            out[name] = FieldStatus(
-                field=name, value=value, status="known", evidence=None, confidence=None
-            )
-        elif name in assumed:
+        if value is None and name in assumed and (status is None or status.status == "unknown"):
+            # The decision used a stated default for this unknown: show it as assumed.
             out[name] = FieldStatus(
                 field=name,
                 value=assumed[name].assumed,
@@ -42,9 +38,13 @@ def field_statuses(view: SessionView) -> dict[str, FieldStatus]:
                 evidence=None,
                 confidence=None,
             )
-        else:
+        elif status is None:
             out[name] = FieldStatus(
-                field=name, value=None, status="unknown", evidence=None, confidence=None
+                field=name,
+                value=value,
+                status="known" if value is not None else "unknown",
+                evidence=None,
+                confidence=None,
             )
     return out
 
@@ -113,7 +113,7 @@ def _widget(
         st.text_input(label, value=current or "", placeholder=UNKNOWN_LABEL, **common)
     if status.status == "assumed":
         reason = f" — {reasons[field]}" if reasons.get(field) else ""
-        st.caption(f"🟡 Assumed **{value_label(status.value)}**{reason}")
+        st.caption(f"{STATUS_MARKERS['assumed']} Assumed **{value_label(status.value)}**{reason}")
     elif status.status == "known" and status.evidence:
         st.caption(f"From your words: “{status.evidence}”")
 
@@ -130,8 +130,10 @@ def render(view: SessionView) -> None:
     }
     st.subheader("What I understood")
     st.caption(
-        f"✅ {counts['known']} known · 🟡 {counts['assumed']} assumed · ❔ {counts['unknown']} "
-        "unknown. Change any answer; the recommendation updates and shows what changed."
+        f"{STATUS_MARKERS['known']} {counts['known']} known · "
+        f"{STATUS_MARKERS['assumed']} {counts['assumed']} assumed · "
+        f"{STATUS_MARKERS['unknown']} {counts['unknown']} unknown. "
+        "Change any answer; the recommendation updates and shows what changed."
     )
     key_prefix = view.id
     with st.container(key="profile-panel"):

@@ -39,6 +39,11 @@ _QUICK_KEY_JS = """() => {
 
 
 def _shot(page: Any, name: str) -> None:
+    # Widgets load their code lazily and show skeletons until then; wait for them.
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid^=\"stSkeleton\"]')", timeout=WAIT_MS
+    )
+    page.wait_for_timeout(500)
     page.screenshot(path=str(ARTIFACTS / f"browser-{name}.png"), full_page=True)
 
 
