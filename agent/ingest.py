@@ -240,7 +240,7 @@ def _sentences(block: str, cap: int) -> list[str]:
     """Split one block longer than cap into sentences (words, if a sentence is too long)."""
     flat = re.sub(r"\s*\n\s*", " ", block) if not _FENCE.match(block) else block
     out: list[str] = []
-    for sentence in re.split(r"(?<=[.!?;:])\s+", flat):
+    for sentence in re.split(r"(?<=[.!?])\s+", flat):
         sentence = sentence.strip()
         while len(sentence) > cap:
             cut = sentence.rfind(" ", 0, cap)
@@ -250,6 +250,15 @@ def _sentences(block: str, cap: int) -> list[str]:
         if sentence:
             out.append(sentence)
     return out
+
+
+_LINE_ITEM = re.compile(r"^\s*(\||[-*+]\s|\d+[.)]\s)")
+
+
+def _is_line_structured(block: str) -> bool:
+    """A table or a list: most lines start with '|', a bullet or a number."""
+    lines = [ln for ln in block.splitlines() if ln.strip()]
+    return len(lines) > 1 and sum(bool(_LINE_ITEM.match(ln)) for ln in lines) >= 0.6 * len(lines)
 
 
 def split_text(text: str, cap: int = MAX_CHUNK_CHARS) -> list[str]:
@@ -267,6 +276,12 @@ def split_text(text: str, cap: int = MAX_CHUNK_CHARS) -> list[str]:
     for block in _paragraphs(text):
         if len(block) <= cap:
             units.append((block, "\n\n"))
+        elif _is_line_structured(block):
+            # Tables and lists split between their lines, keeping rows whole.
+            lines = [ln for ln in block.splitlines() if ln.strip()]
+            for i, line in enumerate(lines):
+                for j, part in enumerate(_sentences(line, cap) if len(line) > cap else [line]):
+                    units.append((part, "\n\n" if i == 0 and j == 0 else ("\n" if j == 0 else " ")))
         else:
             units.extend(
                 (sentence, "\n\n" if i == 0 else " ")

@@ -147,3 +147,13 @@ def test_binary_detection() -> None:
     assert looks_binary(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     assert looks_binary(bytes(range(32)) * 10)
     assert not looks_binary(b"Ordinary text\twith tabs\nand lines.")
+
+
+def test_long_tables_split_between_rows() -> None:
+    rows = [f"| option {i} with a longer description | {i * 10} dollars |" for i in range(60)]
+    table = "| option | price |\n|---|---|\n" + "\n".join(rows)
+    pieces = split_text(table, cap=300)
+    assert len(pieces) > 1
+    assert all(len(p) <= 300 for p in pieces)
+    for row in rows:  # every row survives whole, on its own line
+        assert sum(row in p.splitlines() for p in pieces) == 1
