@@ -314,7 +314,9 @@ def match_quick_reply(text: str, options: list[QuickReply]) -> QuickReply | None
     wanted = _normalise(text)
     if not wanted:
         return None
-    if wanted.isdigit() and 1 <= int(wanted) <= len(options):
+    # ASCII digits only and short: "²".isdigit() is True but int("²") fails, and int() of
+    # a 20,000-digit message raises ValueError (Python's int-string limit).
+    if re.fullmatch(r"[0-9]{1,3}", wanted) and 1 <= int(wanted) <= len(options):
         return options[int(wanted) - 1]
     for option in options:
         if _normalise(option.label) == wanted:
