@@ -20,7 +20,7 @@ from benchmarks.common import BenchRow
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "tests" / "browser"))
 
-from conftest import (  # noqa: E402  (shared server/browser helpers of the browser test)
+from browser_support import (  # noqa: E402  (shared with the browser test)
     CHROMIUM,
     CHROMIUM_ARGS,
     free_port,

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ARTIFACTS, REPO_ROOT, Server
+from browser_support import ARTIFACTS, REPO_ROOT, Server
 
 pytestmark = pytest.mark.browser
 
