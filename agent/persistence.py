@@ -6,14 +6,19 @@
   done) sits in the same file.
 * ``ADVISOR_DATABASE_URL=postgresql://...``: LangGraph's ``PostgresSaver`` and the
   same sessions table in Postgres; ``setup()`` runs on first use.
-* A SQLite file that is not a database is moved aside to
-  ``sessions.sqlite.corrupt-<time>`` and a new one is created; the returned
-  :class:`Store` carries a notice saying so. Nothing is dropped silently.
+* A SQLite file that is not a database, or whose pages are damaged (``PRAGMA
+  quick_check`` at open), is moved aside to ``sessions.sqlite.corrupt-<time>`` and
+  a new one is created; the returned :class:`Store` carries a notice saying so.
+  Nothing is dropped silently.
+* Every later database error (damage found mid-run, a read-only or full disk, a
+  lost Postgres connection) surfaces as :class:`StorageError` with a message that
+  says what is wrong and what to do, never as a raw driver exception.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import threading
 import time
@@ -31,6 +36,54 @@ BUSY_TIMEOUT_S = 60.0
 
 class StorageError(RuntimeError):
     """The session store cannot be used; the message says why and what to do."""
+
+
+def _read_only_dir(directory: Path) -> bool:
+    """True when ``directory`` is on a read-only mount or this process cannot write to it."""
+    with contextlib.suppress(OSError):
+        if os.statvfs(directory).f_flag & os.ST_RDONLY:
+            return True
+    try:
+        return directory.exists() and not os.access(directory, os.W_OK)
+    except OSError:
+        return False
+
+
+def explain_sqlite_error(path: Path, exc: sqlite3.Error) -> StorageError:
+    """A :class:`StorageError` naming the cause of ``exc`` on the database at ``path``."""
+    text = str(exc)
+    lowered = text.lower()
+    if (
+        "readonly" in lowered
+        or "read-only" in lowered
+        or "unable to open" in lowered
+        or "permission" in lowered
+    ) and (_read_only_dir(path.parent) or (path.exists() and not os.access(path, os.W_OK))):
+        return StorageError(
+            f"The data directory {path.parent} is read-only (or not writable by this user), so "
+            f"the session database {path.name} cannot be written. Set ADVISOR_DATA_DIR to a "
+            "writable directory or fix its permissions; saved sessions are unchanged."
+        )
+    if "disk is full" in lowered or "no space" in lowered:
+        return StorageError(
+            f"The disk holding the session database {path} is full ({text}). Free some space "
+            "and try again; saved sessions are unchanged, only this turn was not saved."
+        )
+    if "malformed" in lowered or "not a database" in lowered or "corrupt" in lowered:
+        return StorageError(
+            f"The session database {path} is damaged ({text}). Move it aside (or restore a "
+            "backup) and start the advisor again: it then creates a new, empty database, and a "
+            "damaged file found at start-up is set aside automatically with a notice."
+        )
+    if "locked" in lowered or "busy" in lowered:
+        return StorageError(
+            f"The session database {path} stayed locked by another process for "
+            f"{BUSY_TIMEOUT_S:.0f} s ({text}). Try again when the other advisor process is idle."
+        )
+    return StorageError(
+        f"The session database {path} cannot be used: {text}. Check the data directory's "
+        "permissions and free space (ADVISOR_DATA_DIR)."
+    )
 
 
 def now_iso() -> str:
@@ -58,12 +111,34 @@ class Store:
     notices: list[str] = field(default_factory=list)
     _conn: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    path: Path | None = None  # the SQLite file (None for Postgres)
+
+    @contextlib.contextmanager
+    def guard(self) -> Iterator[None]:
+        """Turn database errors raised inside the block into a clear :class:`StorageError`.
+
+        Wrap every use of the checkpointer (graph runs, state reads) and of the
+        sessions table; a damaged page or a full disk found mid-run then reaches the
+        user as a sentence, not a driver traceback.
+        """
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise explain_sqlite_error(self.path or Path("sessions.sqlite"), exc) from exc
+        except Exception as exc:
+            if _is_postgres_connection_error(exc):
+                raise StorageError(
+                    "Lost the connection to the Postgres session database "
+                    f"({exc.__class__.__name__}). Check ADVISOR_DATABASE_URL and that the "
+                    "server is up; this turn was not saved."
+                ) from exc
+            raise
 
     # -- sessions table -------------------------------------------------
 
     @contextlib.contextmanager
     def _cursor(self) -> Iterator[Any]:
-        with self._lock:
+        with self.guard(), self._lock:
             cur = self._conn.cursor()
             try:
                 yield cur
@@ -129,7 +204,8 @@ class Store:
 
     def delete_session(self, session_id: str) -> None:
         """Remove the row and every checkpoint of the thread."""
-        self.checkpointer.delete_thread(session_id)
+        with self.guard():
+            self.checkpointer.delete_thread(session_id)
         with self._cursor() as cur:
             cur.execute(self._q("DELETE FROM advisor_sessions WHERE id = ?"), (session_id,))
 
@@ -137,6 +213,14 @@ class Store:
         """Close the underlying connection."""
         with contextlib.suppress(Exception):
             self._conn.close()
+
+
+def _is_postgres_connection_error(exc: Exception) -> bool:
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - dependency is declared
+        return False
+    return isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError)
 
 
 def _row(row: Any) -> SessionRow:
@@ -159,12 +243,33 @@ _SESSIONS_DDL = (
 
 
 def _connect_sqlite(path: Path) -> sqlite3.Connection:
+    """Open, configure and check the database; raises ``sqlite3.DatabaseError`` when damaged."""
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
-    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
-    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # fails fast on a non-database
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # fails fast on a non-database
+        # A valid header can hide damaged pages (torn write, bad disk) that only the
+        # first real query would hit; quick_check reads every page once (cheap at
+        # session-store sizes) so the damage is found here, where it can be handled.
+        problems = [row[0] for row in conn.execute("PRAGMA quick_check(5)").fetchall()]
+        if problems != ["ok"]:
+            raise sqlite3.DatabaseError(
+                "database disk image is malformed: " + "; ".join(map(str, problems))[:300]
+            )
+    except BaseException:
+        conn.close()
+        raise
     return conn
+
+
+def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
+    """Damage in the file itself (as opposed to permissions, locks or a full disk)."""
+    text = str(exc).lower()
+    if isinstance(exc, sqlite3.OperationalError):
+        return "not a database" in text
+    return "malformed" in text or "not a database" in text or "corrupt" in text
 
 
 def open_sqlite_store(path: Path) -> Store:
@@ -181,8 +286,8 @@ def open_sqlite_store(path: Path) -> Store:
     try:
         conn = _connect_sqlite(path)
     except sqlite3.DatabaseError as exc:
-        if isinstance(exc, sqlite3.OperationalError) and "not a database" not in str(exc):
-            raise StorageError(f"Cannot open the session database {path}: {exc}.") from None
+        if not _is_corruption(exc):
+            raise explain_sqlite_error(path, exc) from None
         backup = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
         try:
             path.rename(backup)
@@ -195,19 +300,23 @@ def open_sqlite_store(path: Path) -> Store:
                 f"The session database {path} is corrupt ({exc}) and could not be moved aside: {move_exc}."
             ) from None
         notices.append(
-            f"The session database was unreadable ({exc}); it was kept as {backup.name} and a new, empty one was created."
+            f"The session database was unreadable ({exc}); it was kept as {backup.name} and a "
+            "new, empty one was created. Earlier sessions are in that file (`sqlite3 "
+            f"{backup.name} .recover` can salvage what is readable)."
         )
-        conn = _connect_sqlite(path)
+        try:
+            conn = _connect_sqlite(path)
+        except sqlite3.Error as again:
+            raise explain_sqlite_error(path, again) from None
     try:
         conn.execute(_SESSIONS_DDL)
         conn.commit()
         saver = SqliteSaver(conn)
         saver.setup()
-    except sqlite3.OperationalError as exc:
-        raise StorageError(
-            f"Cannot write the session database {path}: {exc}. Check the data directory's permissions and free space."
-        ) from None
-    return Store(checkpointer=saver, backend="sqlite", notices=notices, _conn=conn)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise explain_sqlite_error(path, exc) from None
+    return Store(checkpointer=saver, backend="sqlite", notices=notices, _conn=conn, path=path)
 
 
 def open_postgres_store(url: str) -> Store:

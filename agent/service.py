@@ -170,8 +170,9 @@ class Advisor:
         return {"configurable": {"thread_id": session_id}}
 
     def _state(self, session_id: str) -> dict[str, Any]:
-        self._ensure_open()
-        snapshot = self._graph.get_state(self._config(session_id))
+        store = self._ensure_open()
+        with store.guard():
+            snapshot = self._graph.get_state(self._config(session_id))
         return dict(snapshot.values or {})
 
     def _require(self, session_id: str) -> Any:
@@ -205,7 +206,7 @@ class Advisor:
 
         store = self._require(session_id)
         turn = {**turn, "text": self._redact(str(turn.get("text", "")))}
-        with self._lock_for(session_id):
+        with self._lock_for(session_id), store.guard():
             config = self._config(session_id)
             snapshot = self._graph.get_state(config)
             before = len((snapshot.values or {}).get("messages", []))

@@ -6,8 +6,10 @@ Heavy libraries (langgraph, chromadb) load inside the command functions, so
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -29,6 +31,17 @@ sessions_app = typer.Typer(
 def _fail(message: str, code: int = 1) -> None:
     typer.echo(f"Error: {message}", err=True)
     raise typer.Exit(code)
+
+
+@contextlib.contextmanager
+def _storage_errors() -> Iterator[None]:
+    """Print a session-store failure (damaged DB, read-only or full disk) as one clear line."""
+    from agent.persistence import StorageError
+
+    try:
+        yield
+    except StorageError as exc:
+        _fail(str(exc))
 
 
 def _advisor() -> Advisor:
@@ -132,6 +145,7 @@ def _scaffold(console: Console, advisor: Advisor, session_id: str, args: list[st
 def _interactive(session: str | None) -> None:
     from rich.console import Console
 
+    from agent.persistence import StorageError
     from agent.service import SessionNotFound
 
     console = Console()
@@ -192,6 +206,9 @@ def _interactive(session: str | None) -> None:
         except SessionNotFound as exc:
             _fail(str(exc))
             return
+        except StorageError as exc:  # e.g. a full disk: this turn is not saved, the session is
+            console.print(f"[red]{exc}[/red]")
+            continue
         _print_turn(console, result)
         options = list(result.options)
 
@@ -221,7 +238,8 @@ def register(app: typer.Typer) -> None:
         session: str | None = typer.Option(None, "--session", help="Resume this session id."),
     ) -> None:
         """Interactive interview in the terminal (numbered quick replies, /recommend, /quit...)."""
-        _interactive(session)
+        with _storage_errors():
+            _interactive(session)
 
     @app.command()
     def chat(
@@ -236,9 +254,10 @@ def register(app: typer.Typer) -> None:
             _fail("A session id must be 1-128 letters, digits, '.', '_', ':' or '-'.", 2)
         advisor = _advisor()
         try:
-            if not advisor.has_session(session):
-                advisor.new_session(session_id=session)
-            result = advisor.send(session, message)
+            with _storage_errors():
+                if not advisor.has_session(session):
+                    advisor.new_session(session_id=session)
+                result = advisor.send(session, message)
         finally:
             advisor.close()
         if as_json:
@@ -257,7 +276,8 @@ def register(app: typer.Typer) -> None:
         from rich.table import Table
 
         advisor = _advisor()
-        rows = advisor.list_sessions()
+        with _storage_errors():
+            rows = advisor.list_sessions()
         if not rows:
             typer.echo("No saved sessions yet. Start one with `advisor interview`.")
             return
@@ -274,7 +294,8 @@ def register(app: typer.Typer) -> None:
         from agent.service import SessionNotFound
 
         try:
-            _advisor().rename(session_id, title)
+            with _storage_errors():
+                _advisor().rename(session_id, title)
         except (SessionNotFound, ValueError) as exc:
             _fail(str(exc))
         typer.echo(f"Renamed {session_id}.")
@@ -285,7 +306,8 @@ def register(app: typer.Typer) -> None:
         from agent.service import SessionNotFound
 
         try:
-            _advisor().delete(session_id)
+            with _storage_errors():
+                _advisor().delete(session_id)
         except SessionNotFound as exc:
             _fail(str(exc))
         typer.echo(f"Deleted {session_id}.")
@@ -301,7 +323,8 @@ def register(app: typer.Typer) -> None:
         from agent.service import SessionNotFound
 
         try:
-            data = _advisor().export(session_id)
+            with _storage_errors():
+                data = _advisor().export(session_id)
         except SessionNotFound as exc:
             _fail(str(exc))
             return
