@@ -261,9 +261,14 @@ class Advisor:
     # -- sessions -------------------------------------------------------
 
     def new_session(self, title: str | None = None, session_id: str | None = None) -> str:
-        """Create a session and return its id (``session_id`` lets scripts choose one)."""
+        """Create a session and return its id (``session_id`` lets scripts choose one).
+
+        A generated id is a full random ``uuid4().hex`` (128 bits): in the app the
+        id in the URL is the only thing that protects a session, so it must not be
+        guessable.
+        """
         store = self._ensure_open()
-        sid = session_id or uuid.uuid4().hex[:12]
+        sid = session_id or uuid.uuid4().hex
         if not valid_session_id(sid):
             raise ValueError(
                 "A session id must be 1-128 letters, digits, '.', '_', ':' or '-' and start with a letter or digit."

@@ -170,3 +170,11 @@ def test_corrupt_session_database_is_moved_aside_with_a_notice(isolated_settings
     result = advisor.send(session, "A bot for our FAQ.")
     assert any("unreadable" in n for n in result.notices)
     assert list(isolated_settings.glob("sessions.sqlite.corrupt-*"))
+
+
+def test_new_session_ids_are_full_128_bit_random_hex(advisor: Advisor) -> None:
+    ids = {advisor.new_session() for _ in range(20)}
+    assert len(ids) == 20
+    for sid in ids:
+        assert len(sid) == 32 and int(sid, 16) >= 0, sid
+        assert advisor.has_session(sid)
