@@ -103,6 +103,42 @@ def valid_session_id(session_id: str) -> bool:
     return bool(_SESSION_ID.match(session_id or ""))
 
 
+def field_statuses(
+    profile: Profile, evidence: dict[str, Any], recommendation: Recommendation | None
+) -> list[FieldStatus]:
+    """How each profile field is known: from the user's words, assumed, or unknown.
+
+    A field is "assumed" when the user skipped its question (the default went into
+    the profile) or when it is still empty but the recommendation assumed a value
+    for it; then ``value`` is that assumed value and ``evidence`` the reason.
+    """
+    assumed = {a.field: a for a in recommendation.assumptions} if recommendation else {}
+    out = []
+    for name in (*DECISION_FIELDS, *DESCRIPTIVE_FIELDS):
+        value = getattr(profile, name)
+        found = evidence.get(name) or {}
+        if value is not None:
+            status = FieldStatus(
+                field=name,
+                value=value,
+                status=str(found.get("status") or "known"),
+                evidence=found.get("span"),
+                confidence=found.get("confidence"),
+            )
+        elif name in assumed:
+            status = FieldStatus(
+                field=name,
+                value=assumed[name].assumed,
+                status="assumed",
+                evidence=assumed[name].reason or None,
+                confidence=None,
+            )
+        else:
+            status = FieldStatus(field=name, status="unknown", evidence=None, confidence=None)
+        out.append(status)
+    return out
+
+
 class Advisor:
     """The advisor service over the checkpointed interview graph.
 
@@ -379,22 +415,12 @@ class Advisor:
         row = store.get_session(session_id)
         values = self._state(session_id)
         profile = Profile.model_validate(values.get("profile") or {})
-        evidence: dict[str, Any] = values.get("evidence") or {}
-        fields = []
-        for name in (*DECISION_FIELDS, *DESCRIPTIVE_FIELDS):
-            value = getattr(profile, name)
-            found = evidence.get(name) or {}
-            status = "unknown" if value is None else str(found.get("status") or "known")
-            fields.append(
-                FieldStatus(
-                    field=name,
-                    value=value,
-                    status=status,
-                    evidence=found.get("span") if value is not None else None,
-                    confidence=found.get("confidence") if value is not None else None,
-                )
-            )
         rec = values.get("recommendation")
+        fields = field_statuses(
+            profile,
+            values.get("evidence") or {},
+            Recommendation.model_validate(rec) if rec else None,
+        )
         prev = values.get("previous_recommendation")
         diff = values.get("diff")
         question = values.get("pending_question")

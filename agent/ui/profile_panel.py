@@ -23,29 +23,12 @@ from agent.ui.labels import (
 
 
 def field_statuses(view: SessionView) -> dict[str, FieldStatus]:
-    """Status per field: the agent's own list, completed from the profile and assumptions."""
+    """Status per field, as the agent reports it (assumed values already marked)."""
     out = {s.field: s for s in view.fields}
-    assumed = {a.field: a for a in view.recommendation.assumptions} if view.recommendation else {}
     for name in (*DECISION_FIELDS, *DESCRIPTIVE_FIELDS):
-        status = out.get(name)
-        value = getattr(view.profile, name)
-        if value is None and name in assumed and (status is None or status.status == "unknown"):
-            # The decision used a stated default for this unknown: show it as assumed.
-            out[name] = FieldStatus(
-                field=name,
-                value=assumed[name].assumed,
-                status="assumed",
-                evidence=None,
-                confidence=None,
-            )
-        elif status is None:
-            out[name] = FieldStatus(
-                field=name,
-                value=value,
-                status="known" if value is not None else "unknown",
-                evidence=None,
-                confidence=None,
-            )
+        out.setdefault(
+            name, FieldStatus(field=name, status="unknown", evidence=None, confidence=None)
+        )
     return out
 
 
@@ -70,9 +53,7 @@ def _on_change(field: str, key: str, current: Any) -> None:
         state.queue(state.Action("set_field", field=field, value=value))
 
 
-def _widget(
-    field: str, status: FieldStatus, current: Any, key_prefix: str, reasons: dict[str, str]
-) -> None:
+def _widget(field: str, status: FieldStatus, current: Any, key_prefix: str) -> None:
     marker = STATUS_MARKERS.get(status.status, "")
     label = f"{marker} {field_label(field)}"
     description = Profile.model_fields[field].description or ""
@@ -112,7 +93,7 @@ def _widget(
     else:
         st.text_input(label, value=current or "", placeholder=UNKNOWN_LABEL, **common)
     if status.status == "assumed":
-        reason = f" — {reasons[field]}" if reasons.get(field) else ""
+        reason = f" — {status.evidence}" if status.evidence else ""
         st.caption(f"{STATUS_MARKERS['assumed']} Assumed **{value_label(status.value)}**{reason}")
     elif status.status == "known" and status.evidence:
         st.caption(f"From your words: “{status.evidence}”")
@@ -121,9 +102,6 @@ def _widget(
 def render(view: SessionView) -> None:
     """Draw the profile panel for one session (call inside `st.sidebar`)."""
     statuses = field_statuses(view)
-    reasons = (
-        {a.field: a.reason for a in view.recommendation.assumptions} if view.recommendation else {}
-    )
     counts = {
         kind: sum(1 for name in DECISION_FIELDS if statuses[name].status == kind)
         for kind in STATUS_MARKERS
@@ -138,7 +116,7 @@ def render(view: SessionView) -> None:
     key_prefix = view.id
     with st.container(key="profile-panel"):
         for name in DECISION_FIELDS:
-            _widget(name, statuses[name], getattr(view.profile, name), key_prefix, reasons)
+            _widget(name, statuses[name], getattr(view.profile, name), key_prefix)
         with st.expander("Feature details"):
             for name in DESCRIPTIVE_FIELDS:
-                _widget(name, statuses[name], getattr(view.profile, name), key_prefix, reasons)
+                _widget(name, statuses[name], getattr(view.profile, name), key_prefix)

@@ -108,6 +108,25 @@ def test_skip_records_an_assumption(advisor: Advisor) -> None:
     assert asked.field in {a.field for a in final.recommendation.assumptions}
 
 
+def test_view_marks_values_the_recommendation_assumed(advisor: Advisor) -> None:
+    session = advisor.new_session()
+    advisor.send(session, "A tool that drafts replies to customer emails.")
+    final = advisor.recommend_now(session)
+    assert final.recommendation is not None
+    assumptions = {a.field: a for a in final.recommendation.assumptions}
+    assert assumptions, "recommending this early must assume something"
+    statuses = {f.field: f for f in advisor.view(session).fields}
+    for name, assumption in assumptions.items():
+        status = statuses[name]
+        assert status.status == "assumed", (name, status)
+        assert status.value == assumption.assumed
+        assert status.evidence == assumption.reason
+    # Nothing the decision used is reported as unknown; unknown means truly unused.
+    unknown = {n for n, s in statuses.items() if s.status == "unknown"}
+    assert not unknown & set(assumptions)
+    assert all(s.value is None for n, s in statuses.items() if n in unknown)
+
+
 @pytest.mark.parametrize("phrase", ["just tell me", "Just tell me!", "/recommend", "recommend now"])
 @pytest.mark.parametrize("after_turns", [0, 1, 3])
 def test_just_tell_me_at_any_time(advisor: Advisor, phrase: str, after_turns: int) -> None:
