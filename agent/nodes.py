@@ -139,6 +139,25 @@ def understand_text(
     return findings, notices, mode, _usage_delta(before, usage_snapshot(ctx.llm))
 
 
+#: Answers this short that parse as the asked field's value are taken as typed.
+TYPED_ANSWER_WORDS = 4
+
+
+def _typed_answer(field: str | None, text: str) -> FieldEvidence | None:
+    """A short reply that is itself a value of the asked field ("12", "yes", "dynamic")."""
+    from agent.profile import field_type
+
+    if field is None or len(text.split()) > TYPED_ANSWER_WORDS:
+        return None
+    if field_type(field) not in ("bool", "int", "enum"):
+        return None
+    try:
+        value = interviewer.coerce_field_value(field, text)
+    except ProfileError:
+        return None
+    return _evidence(value, text, 0.9)
+
+
 def _approach_in(text: str) -> str | None:
     for approach, pattern in _APPROACH_WORDS.items():
         if re.search(rf"\b(?:{pattern})\b", text, re.IGNORECASE):
@@ -234,9 +253,14 @@ def understand_message(state: AdvisorState, runtime: Runtime[AdvisorContext]) ->
             "choose_path", incoming={**incoming, "action": "choose_path", "approach": named}
         )
 
-    findings, notices, mode, usage = understand_text(
-        text, profile, ctx, str(pending_field) if pending_field else None
-    )
+    # The field the open question is about lets understand() skip the LLM for a short
+    # answer it reads confidently; a typed value ("12", "yes") needs no reading at all.
+    asked_field = str(pending_field) if pending_field in Profile.model_fields else None
+    typed = _typed_answer(asked_field, text)
+    if asked_field is not None and typed is not None:
+        findings, notices, mode, usage = {asked_field: typed}, [], "offline", {}
+    else:
+        findings, notices, mode, usage = understand_text(text, profile, ctx, asked_field)
     out.update(notices=notices, mode=mode, usage=usage)
     if pending_field in interviewer.TEMPLATES and pending_field not in findings:
         # a typed answer like "12" or "yes" to the pending question

@@ -42,6 +42,8 @@ UNSUPPORTED_CONFIDENCE = 0.4
 #: A message this short that the offline reader understood confidently needs no LLM call.
 SHORT_ANSWER_WORDS = 4
 CONFIDENT = 0.9
+#: The same for a reply to a question about one field: the question disambiguates it.
+ASKED_CONFIDENT = 0.7
 
 FALLBACK = "offline extractor"
 
@@ -268,7 +270,7 @@ def _is_confident_short_answer(text: str, extraction: Any, asked_field: str | No
     findings = getattr(extraction, "findings", {}) or {}
     if asked_field is not None:
         found = findings.get(asked_field)
-        return found is not None and float(getattr(found, "confidence", 0) or 0) >= CONFIDENT
+        return found is not None and float(getattr(found, "confidence", 0) or 0) >= ASKED_CONFIDENT
     return any(float(getattr(f, "confidence", 0) or 0) >= CONFIDENT for f in findings.values())
 
 

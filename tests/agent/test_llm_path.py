@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -101,3 +102,56 @@ def test_a_pasted_key_is_redacted_before_it_is_stored(
     advisor.close()
     assert FAKE_API_KEY.encode() not in _files_text(isolated_settings)
     assert "[redacted]" in str(Advisor(with_citations=False).export(session)["messages"])
+
+
+def _extraction_calls(fake: Any) -> int:
+    from agent import prompts
+
+    return sum(1 for c in fake.calls if c["messages"][0]["content"] == prompts.EXTRACTION_SYSTEM)
+
+
+def test_short_answers_to_the_open_question_skip_the_llm_reading() -> None:
+    from tests.support.fake_llm import FakeLLM
+
+    fake = FakeLLM()
+    with Advisor(llm=fake, with_citations=False) as advisor:
+        session = advisor.new_session()
+        first = advisor.send(
+            session, "An assistant that answers employee questions from our internal HR handbook."
+        )
+        assert _extraction_calls(fake) == 1, "a description is read by the LLM"
+        assert first.question is not None and first.question.field == "data_dynamics"
+        # Free text, not a quick-reply label; the offline reader is sure in the question's context.
+        second = advisor.send(session, "it changes weekly")
+        assert _extraction_calls(fake) == 1, "a short, clear answer needs no LLM reading"
+        assert second.profile.data_dynamics == "periodic"
+        assert second.question is not None
+        # A longer message still goes to the LLM, with the asked field named in the request.
+        asked = second.question.field
+        advisor.send(session, "Hard to say, it depends on the team and the season, honestly.")
+        assert _extraction_calls(fake) == 2
+        from agent import prompts
+
+        reading = [c for c in fake.calls if c["messages"][0]["content"] == prompts.EXTRACTION_SYSTEM]
+        assert asked in reading[-1]["messages"][-1]["content"]
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "value"),
+    [
+        ("labeled_examples", "300", 300),
+        ("labeled_examples", "2k", 2000),
+        ("needs_citations", "yes", True),
+        ("corpus_size", "large", "large"),
+        ("labeled_examples", "quite a lot really", None),  # not a value: read it instead
+        ("needs_citations", "yes, for every answer we give out", None),  # too long to be typed
+        (None, "300", None),  # no open question
+    ],
+)
+def test_typed_answers_are_taken_as_the_asked_fields_value(
+    field: str | None, text: str, value: object
+) -> None:
+    from agent.nodes import _typed_answer
+
+    found = _typed_answer(field, text)
+    assert (found["value"] if found else None) == value
