@@ -257,8 +257,10 @@ def understand_message(state: AdvisorState, runtime: Runtime[AdvisorContext]) ->
     # answer it reads confidently; a typed value ("12", "yes") needs no reading at all.
     asked_field = str(pending_field) if pending_field in Profile.model_fields else None
     typed = _typed_answer(asked_field, text)
+    notices: list[str] = []
+    usage: dict[str, int] = {}
     if asked_field is not None and typed is not None:
-        findings, notices, mode, usage = {asked_field: typed}, [], "offline", {}
+        findings, mode = {asked_field: typed}, "offline"
     else:
         findings, notices, mode, usage = understand_text(text, profile, ctx, asked_field)
     out.update(notices=notices, mode=mode, usage=usage)
