@@ -76,6 +76,18 @@ _WORD_NUMBERS = {
     "hundreds of thousands of": 300_000, "millions of": 2_000_000, "a million": 1_000_000,
     "half a million": 500_000,
 }
+_UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_TEENS = {"thirteen": 13, "fourteen": 14, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+          "nineteen": 19}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+         "eighty": 80, "ninety": 90}
+_WORD_NUMBERS.update(_TEENS)
+_WORD_NUMBERS.update(_TENS)
+# "twenty-four", "twenty four"
+for _tens_word, _tens_value in _TENS.items():
+    for _unit_value, _unit_word in enumerate(_UNITS, start=1):
+        for _joiner in ("-", " "):
+            _WORD_NUMBERS[f"{_tens_word}{_joiner}{_unit_word}"] = _tens_value + _unit_value
 _SCALE = {"k": 1_000, "thousand": 1_000, "m": 1_000_000, "mm": 1_000_000, "million": 1_000_000,
           "mn": 1_000_000, "b": 1_000_000_000, "billion": 1_000_000_000, "hundred": 100}
 
@@ -151,8 +163,15 @@ def clauses(text: str) -> list[Clause]:
 def negated(clause: str, start: int, window: int = 48) -> bool:
     """Whether a negation cue sits shortly before position ``start`` in the clause."""
     before = clause[max(0, start - window):start]
-    # "not only" and "no longer" style cues that do not negate the match.
-    before = re.sub(r"\bnot only\b|\bno matter\b|\bno doubt\b", " ", before, flags=re.I)
+    # "not only" and "no longer" style cues that do not negate the match; "no later
+    # than" / "no more than" bound a quantity rather than deny it.
+    before = re.sub(
+        r"\bnot only\b|\bno matter\b|\bno doubt\b|\bno (?:later|more|longer) than\b"
+        r"|\bnot (?:later|more|longer) than\b",
+        " ",
+        before,
+        flags=re.I,
+    )
     return bool(_NEG.search(before))
 
 
@@ -172,12 +191,15 @@ class Pattern:
     if_negated: Value = None
     #: Set for patterns that carry their own negation ("doesn't change"): skip the cue check.
     self_negating: bool = False
+    #: Characters before the match searched for a negation cue.
+    negation_window: int = 48
 
 
 def P(field: str, pattern: str, value: Value, confidence: float, if_negated: Value = None,
-      self_negating: bool = False) -> Pattern:
+      self_negating: bool = False, negation_window: int = 48) -> Pattern:
     """Build a case-insensitive Pattern."""
-    return Pattern(field, re.compile(pattern, re.I), value, confidence, if_negated, self_negating)
+    return Pattern(field, re.compile(pattern, re.I), value, confidence, if_negated, self_negating,
+                   negation_window)
 
 
 _DOC_UNITS = {
@@ -248,8 +270,20 @@ def _weeks_value(m: re.Match[str]) -> int | None:
     if n is None:
         return None
     unit = m.group("tunit").lower().rstrip("s")
-    factor = {"day": 1 / 7, "week": 1, "sprint": 2, "month": 4.33, "quarter": 13, "year": 52}[unit]
-    return max(1, int(round(n * factor)))
+    factor = _TIME_UNIT_WEEKS[_TIME_UNIT_ALIASES.get(unit, unit)]
+    amount = n + (0.5 if m.groupdict().get("half") else 0)
+    return max(1, int(round(amount * factor)))
+
+
+_TIME_UNIT_WEEKS = {"day": 1 / 7, "week": 1, "fortnight": 2, "sprint": 2, "month": 4.33,
+                    "quarter": 13, "year": 52}
+_TIME_UNIT_ALIASES = {"wk": "week", "mo": "month", "mth": "month", "yr": "year"}
+#: Units of a delivery time; "years" only after "in/within/by" (see the timeline patterns).
+_TUNIT = r"(?P<tunit>days?|weeks?|wks?|fortnights?|sprints?|months?|mos|mths?|quarters?)"
+_TUNIT_YEARS = r"(?P<tunit>years?|yrs?)"
+_HALF = r"(?P<half>\s+and\s+a\s+half)?"
+#: Not a delivery time: "3 months ago", "2 years of data".
+_NOT_A_DEADLINE = r"(?!\s+of\b)(?![^.]{0,12}\b(?:ago|of (?:data|history|logs|records)))"
 
 
 def _money_budget(m: re.Match[str]) -> str | None:
@@ -363,14 +397,22 @@ _MORE: list[Pattern] = [
     P("ml_skills", r"\b(?:strong|experienced|seasoned|dedicated|senior|large|solid|world[- ]class|mature|full)\s+(?:in-house\s+)?(?:ml|machine[- ]learning|data[- ]science|ai|research|mlops|applied science)\s+(?:team|engineers|people|expertise|skills|group|org|department|function|bench)\b|\b(?:team|group|bench) of (?:\d+ |several |many )?(?:ml engineers|machine learning engineers|data scientists|researchers|applied scientists)\b|\b(?:we|team|they)\s+(?:have\s+)?(?:already\s+)?(?:fine[- ]?tuned|trained|deployed|shipped)\s+(?:\w+\s+)?(?:models|llms|transformers|classifiers)\b|\bmlops\b|\bphds?\b|\bml platform\b", "strong", 0.7, "none"),
     P("ml_skills", r"\b(?:an?|one|two|a couple of|a junior|one junior)\s+(?:junior\s+)?(?:data scientists?|ml engineers?|machine learning engineers?)\b|\bsome (?:ml|machine[- ]learning|data[- ]science|python|engineering) (?:experience|skills|background|knowledge)\b|\b(?:backend|python|software|platform) (?:engineers|developers|team)\b|\bfamiliar with (?:ml|machine learning|python)\b", "some", 0.5, "none"),
     # ---------------- timeline_weeks
-    P("timeline_weeks", r"\b(?:in|within|by|next|over|about|around|under|less than|the next|than|only|have|got|for)\s+(?:the\s+)?(?:next\s+)?" + NUM + r"\s*(?P<tunit>days?|weeks?|sprints?|months?|quarters?)\b(?!\s+of\b)(?![^.]{0,12}\b(?:ago|of (?:data|history|logs|records)))", _weeks_value, 0.7, None),
-    P("timeline_weeks", NUM + r"[\s-]*(?P<tunit>days?|weeks?|sprints?|months?|quarters?)\s+(?:deadline|timeline|timeframe|window|runway|to (?:launch|ship|deliver|build|go live|demo|get|have|show|release))\b", _weeks_value, 0.75, None),
+    # A negation cue counts only right before the time ("not in 2 weeks"): a "no" earlier
+    # in the sentence ("no ML engineers and need it in 2 weeks") is about something else.
+    P("timeline_weeks", r"\b(?:in|within|by|next|over|about|around|under|less than|the next|than|only|have|got|for)\s+(?:the\s+)?(?:next\s+)?(?:about\s+|around\s+|roughly\s+|just\s+)?" + NUM + r"\s*" + _TUNIT + r"\b" + _HALF + _NOT_A_DEADLINE, _weeks_value, 0.7, None, negation_window=12),
+    P("timeline_weeks", r"\b(?:in|within|by|under|less than)\s+(?:the\s+)?(?:next\s+)?(?:about\s+|around\s+|roughly\s+)?" + NUM + r"\s*" + _TUNIT_YEARS + r"\b" + _HALF + _NOT_A_DEADLINE, _weeks_value, 0.65, None, negation_window=12),
+    P("timeline_weeks", NUM + r"[\s-]*" + _TUNIT + _HALF + r"\s+(?:deadline|timeline|timeframe|window|runway|to (?:launch|ship|deliver|build|go live|demo|get|have|show|release))\b", _weeks_value, 0.75, None, negation_window=12),
+    P("timeline_weeks", NUM + r"\s*" + _TUNIT + _HALF + r"\s+(?:from (?:now|today)|away|out)\b", _weeks_value, 0.7, None, negation_window=12),
 ]
 
 _TIMELINE_WORDS: tuple[tuple[re.Pattern[str], int, float], ...] = (
     (re.compile(r"\b(?:asap|as soon as possible|urgent(?:ly)?|yesterday|right away|immediately)\b", re.I), 2, 0.45),
-    (re.compile(r"\b(?:end of (?:the |this )?month|next month|this month)\b", re.I), 4, 0.6),
-    (re.compile(r"\b(?:end of (?:the |this )?quarter|this quarter|next quarter|by q[1-4])\b", re.I), 12, 0.55),
+    (re.compile(r"\b(?:this|next) week\b|\bin a (?:few|couple of) days\b", re.I), 1, 0.6),
+    (re.compile(r"\b(?:end of (?:the |this )?month|(?<!end of )next month|this month)\b", re.I), 4, 0.6),
+    (re.compile(r"\bend of next month\b", re.I), 6, 0.6),
+    (re.compile(r"\b(?:end of (?:the |this )?quarter|this quarter|(?<!end of )next quarter|(?:by|in) q[1-4])\b", re.I), 12, 0.55),
+    (re.compile(r"\bend of next quarter\b", re.I), 20, 0.55),
+    (re.compile(r"\b(?:in|within|by|over)\s+(?:the next\s+)?half a year\b|\bsix[- ]month (?:deadline|timeline|timeframe|window)\b", re.I), 26, 0.6),
     (re.compile(r"\b(?:this year|end of (?:the )?year|next year|no (?:hard |fixed |real )?deadline|no rush|long[- ]term (?:project|roadmap))\b", re.I), 40, 0.45),
 )
 _DEADLINE = re.compile(
@@ -478,7 +520,9 @@ def _scan_patterns(text: str, cls: list[Clause], hits: list[_Hit]) -> None:
                         or _EXAMPLE_NEXT.match(clause.text[m.end():m.end() + 40])
                     ):
                         continue
-                is_neg = not pattern.self_negating and negated(clause.text, m.start())
+                is_neg = not pattern.self_negating and negated(
+                    clause.text, m.start(), pattern.negation_window
+                )
                 if is_neg:
                     if pattern.if_negated is None:
                         continue

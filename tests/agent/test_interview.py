@@ -26,23 +26,7 @@ def test_persona_reaches_a_recommendation_within_eight_questions(
     assert "Recommendation" in turns[-1].reply
 
 
-_EXTRACTOR_GAPS = {
-    # The offline extractor (agent/extract.py, owner DEC) does not yet read "need it in 2 weeks"
-    # as a timeline. strict: this xfail turns into a failure the day it does.
-    "marketing-copy": "extractor misses 'need it in 2 weeks' (timeline_weeks)",
-}
-
-
-@pytest.mark.parametrize(
-    "persona",
-    [
-        pytest.param(p, marks=pytest.mark.xfail(reason=_EXTRACTOR_GAPS[p.id], strict=True))
-        if p.id in _EXTRACTOR_GAPS
-        else p
-        for p in PERSONAS
-    ],
-    ids=[p.id for p in PERSONAS],
-)
+@pytest.mark.parametrize("persona", PERSONAS, ids=[p.id for p in PERSONAS])
 def test_fact_in_first_message_is_never_asked(advisor: Advisor, persona: Persona) -> None:
     session, turns = drive(advisor, persona)
     first_profile = turns[0].profile

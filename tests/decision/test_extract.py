@@ -107,3 +107,62 @@ def test_extraction_is_deterministic() -> None:
     text = "A chatbot over our 5,000 help articles, updated weekly; no ML skills and a small budget."
     assert extract(text).model_dump() == extract(text).model_dump()
     assert isinstance(extract(text), Extraction)
+
+
+@pytest.mark.parametrize(
+    ("text", "weeks"),
+    [
+        # numbers as digits and as words, weeks / months / quarters / years
+        ("We need it in 2 weeks.", 2),
+        ("Launch in six weeks.", 6),
+        ("We want a first version within eighteen days.", 3),
+        ("The board expects it in twenty-four weeks.", 24),
+        ("Go live in three months.", 13),
+        ("It has to ship within a quarter.", 13),
+        ("We should have something within a year.", 52),
+        ("Roughly a month and a half to ship.", 6),
+        ("Ready in about 4 wks.", 4),
+        ("We have a fortnight.", 2),
+        # relative dates
+        ("We need it by end of next month.", 6),
+        ("It must be done by the end of this month.", 4),
+        ("We are launching next week.", 1),
+        ("In half a year we want it live.", 26),
+        # other phrasings of a deadline
+        ("Launch is eight weeks out.", 8),
+        ("It should be live no later than 3 weeks from now.", 3),
+        ("We can't wait more than 4 weeks.", 4),
+        ("We have a 10-week deadline.", 10),
+    ],
+)
+def test_timelines(text: str, weeks: int) -> None:
+    assert values(text).get("timeline_weeks") == weeks
+
+
+def test_a_negation_elsewhere_in_the_sentence_does_not_cancel_the_timeline() -> None:
+    found = values("We have no ML engineers and need it in 2 weeks.")
+    assert found["timeline_weeks"] == 2
+    assert found["ml_skills"] == "none"
+    assert values("We don't have much data, so launch within a quarter.")["timeline_weeks"] == 13
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We won't ship in 2 weeks.",  # negated right before the time
+        "We collected data for 3 years.",  # history, not a deadline
+        "Our logs go back 6 months.",
+        "The archive holds 2 years of tickets.",
+        "We labelled them 3 months ago.",
+    ],
+)
+def test_durations_that_are_not_deadlines(text: str) -> None:
+    assert "timeline_weeks" not in values(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("eighteen", 18), ("twenty-four", 24), ("ninety nine", 99), ("seventy", 70)],
+)
+def test_parse_number_words(text: str, number: int) -> None:
+    assert parse_number(text) == number
