@@ -78,6 +78,33 @@ def _usage_delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int
     return {k: v - before.get(k, 0) for k, v in after.items() if v - before.get(k, 0)}
 
 
+#: Key of the custom stream events that carry reply text as it is produced.
+REPLY_DELTA = "reply_delta"
+
+
+def _stream_to(runtime: Runtime[AdvisorContext] | None, ctx: AdvisorContext) -> Any:
+    """The run's stream writer when this turn streams its reply, else None."""
+    if not ctx.stream or runtime is None:
+        return None
+    return getattr(runtime, "stream_writer", None)
+
+
+def _phrase(result: Any, writer: Any, prefix: str = "") -> str:
+    """The final text of a phrasing result, sending its pieces to ``writer`` as they arrive.
+
+    ``prefix`` (an acknowledgement line) is sent first so that the streamed text and
+    the stored message read the same.
+    """
+    if writer is None or not hasattr(result, "__iter__"):
+        return str(getattr(result, "text", result) or "")
+    if prefix:
+        writer({REPLY_DELTA: prefix})
+    for piece in result:
+        if piece:
+            writer({REPLY_DELTA: piece})
+    return str(getattr(result, "text", "") or "")
+
+
 def _rec(data: dict[str, Any] | None) -> Recommendation | None:
     return Recommendation.model_validate(data) if data else None
 
@@ -440,13 +467,15 @@ def explain(state: AdvisorState, runtime: Runtime[AdvisorContext]) -> dict[str, 
     text = ""
     usage: dict[str, int] = {}
     notices = list(state.get("notices") or [])
+    ack = _acknowledge(state)
+    writer = _stream_to(runtime, ctx)
     if ctx.llm is not None:
         before = usage_snapshot(ctx.llm)
         try:
             from agent.phrasing import explain_recommendation
 
-            result = explain_recommendation(rec, profile, llm=ctx.llm)
-            text = str(getattr(result, "text", result) or "")
+            result = explain_recommendation(rec, profile, llm=ctx.llm, stream=writer is not None)
+            text = _phrase(result, writer, f"{ack}\n\n" if ack else "")
             notices.extend(getattr(result, "notices", []) or [])
         except Exception as exc:
             log.warning("explanation failed: %s", exc)
@@ -456,7 +485,6 @@ def explain(state: AdvisorState, runtime: Runtime[AdvisorContext]) -> dict[str, 
         usage = _usage_delta(before, usage_snapshot(ctx.llm))
     if not text.strip():
         text = explain_offline(rec)
-    ack = _acknowledge(state)
     if ack:
         text = f"{ack}\n\n{text}"
     return {"messages": _say(text), "usage": usage, "notices": notices}
@@ -528,15 +556,21 @@ def answer_followup(state: AdvisorState, runtime: Runtime[AdvisorContext]) -> di
     usage: dict[str, int] = {}
     text = ""
     before = usage_snapshot(ctx.llm)
+    writer = _stream_to(runtime, ctx) if ctx.llm is not None else None
     try:
         from agent.phrasing import answer_followup as phrase_answer
         from agent.retrieval import Passage
 
         passages = [Passage.model_validate(p) for p in passages_data]
         result = phrase_answer(
-            question, passages, _profile(state), _rec(state.get("recommendation")), llm=ctx.llm
+            question,
+            passages,
+            _profile(state),
+            _rec(state.get("recommendation")),
+            llm=ctx.llm,
+            stream=writer is not None,
         )
-        text = str(getattr(result, "text", result) or "")
+        text = _phrase(result, writer)
         notices.extend(getattr(result, "notices", []) or [])
     except Exception as exc:
         log.warning("follow-up phrasing failed: %s", exc)

@@ -236,6 +236,27 @@ class Advisor:
         self, session_id: str, turn: dict[str, Any], notices: list[str] | None = None
     ) -> TurnResult:
         """One turn = one graph run resuming the ``ask`` interrupt; checkpointed at its end."""
+        result: TurnResult | None = None
+        for item in self._run_turn(session_id, turn, notices, stream=False):
+            if isinstance(item, TurnResult):
+                result = item
+        assert result is not None
+        return result
+
+    def _run_turn(
+        self,
+        session_id: str,
+        turn: dict[str, Any],
+        notices: list[str] | None,
+        *,
+        stream: bool,
+    ) -> Iterator[str | TurnResult]:
+        """Run one turn; with ``stream`` yield reply text as produced. Ends with the TurnResult.
+
+        The graph run is checkpointed once, at its end (``durability="exit"``). If the
+        caller stops listening mid-stream, the run is still finished (without yielding),
+        so the turn is committed whole rather than half-way.
+        """
         from langgraph.types import Command
 
         from agent.state import AdvisorContext
@@ -248,9 +269,57 @@ class Advisor:
             before = len((snapshot.values or {}).get("messages", []))
             graph_input: Any = Command(resume=turn) if snapshot.next else {"incoming": turn}
             context = AdvisorContext(
-                settings=self.settings, llm=self.llm, with_citations=self.with_citations
+                settings=self.settings,
+                llm=self.llm,
+                with_citations=self.with_citations,
+                stream=stream,
             )
-            values = self._graph.invoke(graph_input, config, context=context, durability="exit")
+            if not stream:
+                values = self._graph.invoke(
+                    graph_input, config, context=context, durability="exit"
+                )
+            else:
+                values = None
+                events = self._graph.stream(
+                    graph_input,
+                    config,
+                    context=context,
+                    durability="exit",
+                    stream_mode=["custom", "updates", "values"],
+                )
+                pieces = _ReplyPieces()
+                caller_left = False  # True while suspended at a yield
+                try:
+                    for mode, data in events:
+                        if mode == "values":
+                            values = data
+                            continue
+                        for piece in pieces.feed(mode, data):
+                            caller_left = True
+                            yield self._redact(piece)
+                            caller_left = False
+                finally:
+                    if caller_left:
+                        # The caller stopped reading (or raised): finish the run so the
+                        # turn is checkpointed whole, once; a half turn is never saved.
+                        for mode, data in events:
+                            if mode == "values":
+                                values = data
+                        if values is not None:
+                            self._finish_turn(store, session_id, values, before, notices)
+                if values is None:
+                    values = self._graph.get_state(config).values
+        yield self._finish_turn(store, session_id, values, before, notices)
+
+    def _finish_turn(
+        self,
+        store: Any,
+        session_id: str,
+        values: Any,
+        before: int,
+        notices: list[str] | None,
+    ) -> TurnResult:
+        """Update the session row and build the TurnResult from the run's final state."""
         values = {k: v for k, v in dict(values or {}).items() if not k.startswith("__")}
         new_messages = values.get("messages", [])[before:]
         reply = "\n\n".join(m["content"] for m in new_messages if m["role"] == "assistant")
@@ -343,17 +412,56 @@ class Advisor:
     def send(self, session_id: str, message: str) -> TurnResult:
         """One user message: an answer, a quick-reply label, free text, "skip" or "just tell me"."""
         self._require(session_id)
+        text, notices, idle = self._read_message(message)
+        if idle is not None:
+            return self._idle_reply(session_id, idle, notices)
+        return self._run(session_id, {"text": text, "action": "message"}, notices)
+
+    def send_stream(self, session_id: str, message: str) -> Iterator[str | TurnResult]:
+        """Like :meth:`send`, but yields the reply's text as it is produced.
+
+        Protocol: the generator yields zero or more ``str`` chunks, then exactly one
+        :class:`TurnResult` as its last item. Offline (no LLM) the whole reply comes
+        as one chunk. With an LLM, prose (the explanation of a recommendation, the
+        answer to a follow-up) arrives piece by piece; other messages of the turn
+        arrive whole, separated by a blank line. The chunks joined equal
+        ``result.reply``, except when the LLM failed mid-stream and its text was
+        replaced by the offline text: so when the joined chunks differ from
+        ``result.reply``, show ``result.reply`` (the stored conversation, as
+        :meth:`view` returns it, always has the final text).
+
+        The turn is checkpointed once, when the run ends; a caller that stops
+        reading early does not leave half a turn behind (the run is finished first).
+        Unknown sessions raise :class:`SessionNotFound` on the first ``next()``.
+        """
+        self._require(session_id)
+        text, notices, idle = self._read_message(message)
+        if idle is not None:
+            result = self._idle_reply(session_id, idle, notices)
+        elif self.llm is None:
+            result = self._run(session_id, {"text": text, "action": "message"}, notices)
+        else:
+            yield from self._run_turn(
+                session_id, {"text": text, "action": "message"}, notices, stream=True
+            )
+            return
+        if result.reply:
+            yield result.reply
+        yield result
+
+    def _read_message(self, message: object) -> tuple[str, list[str], str | None]:
+        """(cleaned text, notices, idle reply) for a user message; idle reply when empty."""
         notices: list[str] = []
         raw = message if isinstance(message, str | bytes | bytearray) else str(message)
         text = clean_text(raw)
         if isinstance(raw, str) and len(text) < len(raw.strip()):
             notices.append("Removed control or binary characters from your message.")
         if not text:
-            return self._idle_reply(
-                session_id,
-                "Your message was empty. Describe your feature, pick one of the suggested answers, "
-                'or say "just tell me" for a recommendation now.',
+            return (
+                "",
                 notices,
+                "Your message was empty. Describe your feature, pick one of the suggested "
+                'answers, or say "just tell me" for a recommendation now.',
             )
         limit = int(self.settings.max_message_chars)
         if len(text) > limit:
@@ -361,7 +469,7 @@ class Advisor:
                 f"Your message had {len(text):,} characters; I read only the first {limit:,}."
             )
             text = text[:limit]
-        return self._run(session_id, {"text": text, "action": "message"}, notices)
+        return text, notices, None
 
     def _idle_reply(self, session_id: str, reply: str, notices: list[str]) -> TurnResult:
         values = self._state(session_id)
@@ -532,3 +640,45 @@ class Advisor:
     def iter_messages(self, session_id: str) -> Iterator[ChatMessage]:
         """The conversation so far (convenience for terminals)."""
         yield from self.view(session_id).messages
+
+
+class _ReplyPieces:
+    """Turns LangGraph stream events of one turn into the reply's text pieces.
+
+    ``custom`` events ``{"reply_delta": str}`` are prose being streamed by a node;
+    ``updates`` events carry each node's new messages: an assistant message is sent
+    whole unless it is the one that was just streamed. Messages are separated by a
+    blank line, as in ``TurnResult.reply``.
+    """
+
+    def __init__(self) -> None:
+        self.shown = False  # any text sent yet
+        self.live = False  # a message is being streamed right now
+
+    def _start(self) -> Iterator[str]:
+        if self.shown:
+            yield "\n\n"
+        self.shown = True
+
+    def feed(self, mode: str, data: Any) -> Iterator[str]:
+        from agent.nodes import REPLY_DELTA
+
+        if mode == "custom" and isinstance(data, dict) and REPLY_DELTA in data:
+            if not self.live:
+                self.live = True
+                yield from self._start()
+            yield str(data[REPLY_DELTA])
+            return
+        if mode != "updates" or not isinstance(data, dict):
+            return
+        for node_update in data.values():
+            if not isinstance(node_update, dict):
+                continue  # e.g. the interrupt marker
+            for message in node_update.get("messages") or []:
+                if message.get("role") != "assistant":
+                    continue
+                if self.live:  # its text was streamed already
+                    self.live = False
+                    continue
+                yield from self._start()
+                yield str(message.get("content") or "")

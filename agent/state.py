@@ -126,9 +126,13 @@ class AdvisorContext:
 
     ``llm`` is whatever :func:`agent.llm.get_llm` returns (``None`` offline).
     ``with_citations`` lets benchmarks and fast tests skip knowledge retrieval.
+    ``stream``: prose nodes (explain, answer_followup) stream the LLM's text as it
+    arrives, as custom stream events ``{"reply_delta": str}`` (see
+    :meth:`agent.service.Advisor.send_stream`); the state they return is the same.
     """
 
     settings: Any = None
     llm: Any = None
     with_citations: bool = True
+    stream: bool = False
     extra: dict[str, Any] = field(default_factory=dict)

@@ -6,9 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 
+from agent.config import get_settings
+from agent.llm import reset_llm_factory
 from agent.service import Advisor
 from agent.turn import TurnResult
 from tests.agent.personas import Persona
+from tests.support.stub_openai import CLIENT_TIMEOUT_S, StubOpenAIServer, configure_env
 
 
 @pytest.fixture
@@ -17,6 +20,22 @@ def advisor() -> Iterator[Advisor]:
     service = Advisor(with_citations=False)
     yield service
     service.close()
+
+
+@pytest.fixture
+def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[StubOpenAIServer]:
+    """Our OpenAI-compatible stub on 127.0.0.1 with OPENAI_* settings (canary key) pointing at it."""
+    server = StubOpenAIServer(timeout_sleep_s=CLIENT_TIMEOUT_S * 4)
+    server.start()
+    configure_env(monkeypatch, server, retries=1)
+    get_settings.cache_clear()
+    reset_llm_factory()
+    try:
+        yield server
+    finally:
+        server.stop()
+        reset_llm_factory()
+        get_settings.cache_clear()
 
 
 def drive(

@@ -6,39 +6,15 @@ checkpoint database or an export.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from agent.config import get_settings
-from agent.llm import reset_llm_factory
 from agent.service import Advisor
-from tests.support.stub_openai import (
-    CLIENT_TIMEOUT_S,
-    FAKE_API_KEY,
-    StubOpenAIServer,
-    configure_env,
-)
+from tests.support.stub_openai import FAKE_API_KEY, StubOpenAIServer
 
 FAULTS = ["timeout", "http_429", "http_500", "malformed_json", "schema_invalid", "refusal"]
-
-
-@pytest.fixture
-def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[StubOpenAIServer]:
-    """The stub server with OPENAI_* settings (canary key) pointing at it."""
-    server = StubOpenAIServer(timeout_sleep_s=CLIENT_TIMEOUT_S * 4)
-    server.start()
-    configure_env(monkeypatch, server, retries=1)
-    get_settings.cache_clear()
-    reset_llm_factory()
-    try:
-        yield server
-    finally:
-        server.stop()
-        reset_llm_factory()
-        get_settings.cache_clear()
 
 
 def _files_text(directory: Path) -> bytes:
