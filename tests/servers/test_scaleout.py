@@ -1,0 +1,157 @@
+"""Scale-out mode against real servers: separate processes share one Chroma and one Postgres.
+
+Each process gets its own, empty ``ADVISOR_DATA_DIR``, so the only thing they can
+share is the servers: whatever one process sees of another's work came through
+Chroma or PostgreSQL, not through a local file.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.servers
+
+KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "knowledge"
+RELIABILITY_DIR = Path(__file__).resolve().parents[1] / "reliability"
+
+
+def _env_with_data_dir(env: dict[str, str], data_dir: Path) -> dict[str, str]:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return dict(env, ADVISOR_DATA_DIR=str(data_dir))
+
+
+def _no_traceback(*texts: str) -> None:
+    for text in texts:
+        assert "Traceback (most recent call last)" not in text, text[-3000:]
+
+
+def test_index_built_by_one_process_is_searched_by_another(
+    scaleout_env, chroma_server, advisor_cli, tmp_path: Path
+) -> None:
+    indexer_env = _env_with_data_dir(scaleout_env, tmp_path / "indexer")
+    built = advisor_cli(["index"], env=indexer_env)
+    assert built.returncode == 0, built.stdout + built.stderr
+    _no_traceback(built.stdout, built.stderr)
+
+    # The index lives on the server, not in the indexer's data directory.
+    collections = list(chroma_server.client().list_collections())
+    assert collections, "advisor index wrote nothing to the Chroma server"
+    assert not (tmp_path / "indexer" / "chroma").exists()
+
+    searcher_env = _env_with_data_dir(scaleout_env, tmp_path / "searcher")
+    asked = advisor_cli(
+        ["ask", "When is fine-tuning worth it over prompting?", "--k", "3", "--json"],
+        env=searcher_env,
+    )
+    assert asked.returncode == 0, asked.stdout + asked.stderr
+    payload = json.loads(asked.stdout)
+    assert payload["query"] == "When is fine-tuning worth it over prompting?"
+    assert 1 <= len(payload["results"]) <= 3
+    for result in payload["results"]:
+        assert result["text"].strip()
+        source = Path(result["source"]).name
+        assert (KNOWLEDGE_DIR / source).exists(), result["source"]
+    assert not (tmp_path / "searcher" / "chroma").exists()
+
+
+def test_session_started_in_one_process_continues_in_another(
+    scaleout_env, postgres_server, advisor_cli, tmp_path: Path
+) -> None:
+    session = "shared-session-1"
+    first_env = _env_with_data_dir(scaleout_env, tmp_path / "instance-a")
+    second_env = _env_with_data_dir(scaleout_env, tmp_path / "instance-b")
+
+    first = advisor_cli(
+        ["chat", "--session", session, "--json", "--message",
+         "We build a support bot for our insurance products; the policy documents "
+         "change every day and answers must cite the source document."],
+        env=first_env,
+    )
+    assert first.returncode == 0, first.stdout + first.stderr
+    first_turn = json.loads(first.stdout)
+    assert first_turn["session"] == session
+    learned = {k: v for k, v in first_turn["profile"].items() if v is not None}
+    assert learned, "the first turn learned nothing from a fact-rich message"
+
+    second = advisor_cli(
+        ["chat", "--session", session, "--json", "--message", "Our budget is medium."],
+        env=second_env,
+    )
+    assert second.returncode == 0, second.stdout + second.stderr
+    second_turn = json.loads(second.stdout)
+    assert second_turn["session"] == session
+    # What the first process learned is there in the second, plus the new fact.
+    for field, value in learned.items():
+        assert second_turn["profile"].get(field) == value, field
+    assert second_turn["profile"].get("budget") == "medium"
+
+    # Neither instance wrote a local session file: the sessions are in Postgres.
+    for data_dir in (tmp_path / "instance-a", tmp_path / "instance-b"):
+        assert not (data_dir / "sessions.sqlite").exists()
+    import psycopg
+
+    with psycopg.connect(scaleout_env["ADVISOR_DATABASE_URL"]) as conn:
+        rows = conn.execute(
+            "SELECT count(*) FROM checkpoints WHERE thread_id = %s", (session,)
+        ).fetchone()
+    assert rows is not None and rows[0] > 0
+
+    # A third process (in-process service here) sees both turns in order.
+    from agent.service import Advisor
+
+    view = Advisor().view(session)
+    user_lines = [m.content for m in view.messages if m.role == "user"]
+    assert len(user_lines) == 2 and "insurance" in user_lines[0] and "medium" in user_lines[1]
+
+
+def test_twenty_sessions_in_parallel_against_the_servers(
+    scaleout_env, tmp_path: Path, figures_recorder
+) -> None:
+    """4 processes x 5 threads = 20 sessions at once, 3 turns each, all through the servers."""
+    processes, threads_each, turns = 4, 5, 3
+    worker = RELIABILITY_DIR / "session_worker.py"
+    running = []
+    for index in range(processes):
+        spec = tmp_path / f"spec-{index}.json"
+        result = tmp_path / f"result-{index}.json"
+        spec.write_text(json.dumps({
+            "sessions": [f"srv-p{index}-s{n}" for n in range(threads_each)],
+            "turns": turns,
+        }))
+        env = _env_with_data_dir(scaleout_env, tmp_path / f"instance-{index}")
+        running.append((
+            subprocess.Popen(
+                [sys.executable, str(worker), str(spec), str(result)],
+                cwd=Path(__file__).resolve().parents[2], env=env,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            ),
+            result,
+        ))
+    for process, _result in running:
+        stdout, stderr = process.communicate(timeout=600)
+        assert process.returncode == 0, stdout + stderr
+    worker_module = _load_worker()
+    outcomes = worker_module.load_results([result for _process, result in running])
+    assert len(outcomes) == processes * threads_each
+    held = worker_module.verify(outcomes, turns)
+    figures_recorder.record(
+        "concurrency", "servers: 4 processes x 5 threads (Chroma + Postgres)",
+        run=len(outcomes), passed=held, unit="sessions",
+        detail=f"{turns} turns each, no lost turn, no cross-session leak",
+    )
+
+
+def _load_worker():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location(
+        "advisor_session_worker", RELIABILITY_DIR / "session_worker.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
