@@ -15,7 +15,7 @@ The LLM extractor (:mod:`agent.understand`) returns the same :class:`Extraction`
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,7 +95,7 @@ _WORDNUM_ALT = "|".join(sorted((re.escape(w) for w in _WORD_NUMBERS), key=len, r
 #: A quantity: "3,000", "2.5 million", "50k", "a few hundred", "two".
 NUM = (
     r"(?P<num>(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?:k|m|mm|mn|b|thousand|million|billion|hundred)?\b"
-    rf"|(?:{_WORDNUM_ALT})\b(?:\s+(?:thousand|million|hundred)\b)?)"
+    rf"|(?<![\w&'])(?:{_WORDNUM_ALT})\b(?:\s+(?:thousand|million|hundred)\b)?)"
 )
 
 
@@ -227,12 +227,14 @@ _EXAMPLE_QUALIFIERS = (
     r"labell?ed|annotated|curated|approved|gold|graded|reviewed|human[- ]written|hand[- ]written|"
     r"expert[- ]written|past|previous|historical|archived|high[- ]quality|good|signed[- ]off|"
     r"example|training|sample|resolved|answered|corrected|edited|vetted|checked|rated|scored|"
+    r"validated|verified|accepted|logged|submitted|expert|"
     r"marked[- ]up|signed|[\w]+-(?:reviewed|corrected|written|labell?ed|approved|checked|annotated|rated|graded|edited|verified)"
 )
 _AUTHORSHIP = (
     r"written|wrote|approved|labell?ed|annotated|reviewed|rated|graded|marked up|corrected|"
     r"signed off|checked|curated|as examples|to train|for training|to learn from|we could use|"
-    r"in our (?:voice|style|format)"
+    r"in our (?:voice|style|format)|"
+    r"(?:from|by) (?:our |the |their )?(?:(?:best|top|senior|expert|experienced|human|own|star)\s+)+[\w-]+"
 )
 
 
@@ -302,12 +304,15 @@ PATTERNS: tuple[Pattern, ...] = (
     # ---------------- needs_citations
     P("needs_citations", r"\b(?:cite|cites|citing|citations?|footnotes?|provenance|audit[- ]?trail|traceab\w+)\b", True, 0.8, False),
     P("needs_citations", r"\b(?:link|links|linking|point|points|pointing|refer|refers) (?:back )?to (?:the )?(?:[\w-]+ ){0,2}(?:source|document|page|section|clause|paragraph|policy|article|regulation)", True, 0.75, False),
+    P("needs_citations", r"\b(?:which|what) (?:page|document|doc|source|section|file|record|manual|memo|article|clause)s? (?:the |an |each |every |this )?(?:answer|info\w*|fact|statement|claim|reply|it)s? (?:came|comes|come|is coming) from\b|\btrac\w+ (?:\w+ ){0,3}back to (?:the |its |their |a )?(?:\w+ )?(?:source|document|record|page|origin)", True, 0.75, False),
     P("needs_citations", r"\b(?:show|shows|showing|say|says|tell|tells|state|states) (?:users? |the user |them |us )?(?:where|which (?:document|source|page|section|clause)) (?:the |each |an |every )?(?:answer|information|fact|claim)", True, 0.8, False),
     P("needs_citations", r"\b(?:quote|quotes|quoting|reference|references|referencing) (?:the )?(?:exact |original |relevant |specific )?(?:source|document|page|section|clause|paragraph|policy|passage|article|regulation|rule)s?\b", True, 0.7, False),
     P("needs_citations", r"\b(?:sources?|references?) (?:must|should|need to|has to|have to) be (?:shown|given|listed|cited|linked|included)", True, 0.8, False),
     P("needs_citations", r"\bverif(?:y|iable)\b[^.]{0,40}\bsources?\b", True, 0.6, False),
     # ---------------- prompting_tried
-    P("prompting_tried", r"\b(?:tried|tested|experimented with|iterated on|spent \w+ (?:weeks|months) (?:on|tuning|writing)|been using|use|using|wrote|written|built) (?:\w+ ){0,3}(?:prompts?|prompting|few-shot|system prompts?|prompt engineering)\b", True, 0.75, False),
+    P("prompting_tried", r"\b(?:tried|try|trying|tested|experimented with|iterated on|spent \w+ (?:weeks|months) (?:on|tuning|writing)|been using|use|using|wrote|written|built) (?:\w+ ){0,3}(?:prompts?|prompting|few-shot|system prompts?|prompt engineering|prompt[- ](?:only|based))\b", True, 0.75, False),
+    P("prompting_tried", r"\b(?:weeks?|months?|days?|sprints?|rounds?|iterations?) of (?:\w+ )?(?:prompt(?:ing| engineering| tweak\w*| tuning| iterations?| work)|few-shot)\b|\bprompt (?:iterations?|tweak\w*|experiments?)\b", True, 0.75, False),
+    P("prompting_tried", r"\b(?:in|on|against) (?:our |the |their |thier |my )?(?:own )?(?:evals?|eval(?:uation)? set|evaluations?|testing|tests|test (?:set|suite)|benchmarks?|offline eval\w*)\b|\b(?:eval(?:uation)?s?|eval set|test set|benchmark) of \d", True, 0.6, False),
     P("prompting_tried", r"\b(?:prompts?|prompting|prompt engineering|few-shot examples?|instructions)\b[^.]{0,40}\b(?:fail\w*|(?:isn't|is not|wasn't|was not|aren't|are not|weren't) (?:enough|sufficient|reliable|consistent)|not enough|falls? short|fell short|(?:didn't|doesn't|did not|does not|couldn't|could not|can't|cannot|won't) (?:fix|solve|get|keep|make|hold|stop|work|help|stick)|plateau\w*|stops? working|gets? us (?:to )?(?:about |around )?\d+\s?%|scor\w+)", True, 0.8),
     P("prompting_tried", r"\b(?:even with|despite|in spite of|after) (?:\w+ ){0,3}(?:prompts?|prompting|instructions|few-shot|examples in the prompt|prompt engineering|prompt tweaks|system prompts?)\b", True, 0.8),
     P("prompting_tried", r"\b(?:baseline|eval(?:uation)?s?|eval set|test set|benchmark)\b[^.]{0,40}\b(?:shows?|showed|measur\w+|scor\w+|exists?|in place|we have|we built|reach\w*|gets?|got|hits?|%)", True, 0.7, False),
@@ -317,6 +322,8 @@ PATTERNS: tuple[Pattern, ...] = (
     # ---------------- behaviour gap: "none" when prompting already works
     P("behavior_gap", r"\b(?:prompting|prompts?|the (?:base |hosted )?model|gpt[-\w.]*|claude|gemini|it)\b (?:already |mostly |generally )?(?:works?|does|handles?|gets?|writes?|produces?|performs?) (?:\w+ ){0,4}(?:well|fine|great|good|nicely|perfectly)\b", "none", 0.7),
     P("behavior_gap", r"\b(?:format|formatting|tone|style|voice|output|quality|answers|writing)\b (?:is|are|looks?|seems?) (?:already )?(?:fine|ok|okay|good|great|acceptable|right|consistent)\b", "none", 0.65, None),
+    P("behavior_gap", r"\b(?:off[- ]the[- ]shelf |base |existing |current |stock |general |frontier |hosted )?(?:models?|llms?|chatgpt)\b (?:already|mostly|generally|basically) (?:[\w-]+ ){1,4}?(?:fine|well|great|nicely|perfectly|accurately|correctly)\b", "none", 0.6),
+    P("behavior_gap", r"\b(?:fine[- ]?tun\w*|train\w*)\s+(?:it |the model |a model |the bot |our model |the assistant )?(?:on|for|to (?:match|learn|capture|get|nail|sound like))\s+(?:our |the |its |their |a )?(?:brand |house |company |own |signature )?(?:tone|voice|style|persona)\b", "style", 0.55),
     P("behavior_gap", r"\bno (?:problems?|issues?|complaints?) with (?:the )?(?:format|formatting|tone|style|output|quality|answers)\b", "none", 0.7, self_negating=True),
 )
 
@@ -329,8 +336,9 @@ _GAP_TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 _GAP_FAILURE = re.compile(
     r"\b(?:fail\w*|inconsisten\w*|drifts?|drifting|var(?:y|ies)|breaks?|broke|broken|wrong|miss(?:es|ing)?|ignor\w+|"
-    r"(?:can't|cannot|couldn't|doesn't|don't|didn't|won't|isn't|aren't|wasn't|never) (?:\w+ ){0,2}(?:follow|keep|get|match|stick|hold|sound|capture|do|handle|reproduce|learn|produce|reliabl\w*|consistent\w*|right)|"
-    r"unreliabl\w*|keeps? (?:\w+ ){0,2}(?:changing|slipping|drifting|getting|breaking|going)|off[- ]brand|generic|bland|robotic|"
+    r"(?:can't|cannot|couldn't|doesn't|don't|didn't|won't|isn't|aren't|wasn't|hasn't|haven't|has not|have not|never) (?:\w+ ){0,3}(?:follow|keep|get|match|stick|hold|sound|capture|do|handle|reproduce|learn|produce|reliabl\w*|consistent\w*|right)|"
+    r"(?:only |maybe |about |roughly |around )?(?:half|a third|a quarter|two thirds|\d+ ?%)(?: of)? the time|\d+ (?:in|out of) (?:\d+|every \w+) (?:cases|times|outputs|answers|replies)?|badly|poorly|"
+    r"unreliabl\w*|keeps? (?:\w+ ){0,2}(?:changing|slipping|drifting|getting|breaking|going)|off[- ]brand|(?:sounds?|too|feels?|reads?|very|so) generic|bland|robotic|"
     r"struggl\w+|falls? short|fell short|not good enough|invalid|incorrect|inaccurate|shallow|poor|weak|mediocre|unusable|skips?|skipping|omits?|omitting|leaves? out|drops?|"
     r"(?:hasn't|has not|haven't|have not|hadn't|never|not) (?:\w+ )?(?:managed|able)|unable|gets? (?:us )?(?:to )?(?:only )?\d+ ?%|only \d+ ?%|"
     r"scores? (?:it |us )?(?:only )?\d+(?: out of|/)|not consistent\w*|hit[- ]or[- ]miss|sloppy|mistakes?|errors?|hallucinat\w+ (?:steps|logic)|deviat\w+)\b",
@@ -340,9 +348,10 @@ _GAP_FAILURE = re.compile(
 _MORE: list[Pattern] = [
     # ---------------- knowledge_source
     P("knowledge_source", r"\b(?:our|the company's|company|internal|in-house|private|proprietary|confidential|customer|customers'|client|clients')\s+(?:own\s+)?(?:internal\s+)?(?:\w+\s+)?(?:manuals?|handbooks?|policies|policy documents|playbooks?|wiki|knowledge base|documentation|docs|documents|contracts?|records|database|tickets|transactions?|inventory|catalog(?:ue)?s?|price ?lists?|pricing|specs|specifications|guidelines|procedures|sops|case files|files|reports|data|datasets?|product (?:information|data|details)|account (?:data|details|history)|orders?|order history|history|notes|memos|research|filings|archives?|runbooks?|faqs?|terms)\b", "proprietary", 0.7, None),
-    P("knowledge_source", r"\b(?:proprietary|confidential|internal[- ]only|not (?:publicly )?available|not public|isn't public|non-public|behind (?:our|the) (?:firewall|login)|(?:the |a |any )?(?:base |public |off-the-shelf )?model (?:doesn't|does not|can't|cannot|won't|wouldn't) know|models? (?:lacks?|haven't seen|have never seen|never saw))\b", "proprietary", 0.75, None, self_negating=True),
+    P("knowledge_source", r"\b(?:nothing|none of it(?: is)?|not) (?:proprietary|confidential|private|internal|secret|sensitive)\b", "general", 0.75, None, self_negating=True),
+    P("knowledge_source", r"(?<!nothing )(?<!not )\b(?:proprietary|confidential|internal[- ]only|not (?:publicly )?available|not public|isn't public|non-public|behind (?:our|the) (?:firewall|login)|(?:the |a |any )?(?:base |public |off-the-shelf )?model (?:doesn't|does not|can't|cannot|won't|wouldn't) know|models? (?:lacks?|haven't seen|have never seen|never saw))\b", "proprietary", 0.75, None, self_negating=True),
     P("knowledge_source", r"\b(?:their|his|her|your|each (?:client|customer|user|patient)'s) (?:own )?(?:\w+ )?(?:accounts?|account activity|transactions|orders|records|history|portfolios?|positions|data|bookings|claims|polic(?:y|ies)|balances?|details|profiles?|plans?|cover|coverage|subscriptions?)\b|\baccount (?:activity|history|balances?|data)\b", "proprietary", 0.7, None),
-    P("knowledge_source", r"\b(?:general|common|public|everyday|widely known|well[- ]known|world) (?:knowledge|information|facts|topics|questions)\b|\b(?:the model|llms?|gpt[-\w.]*|it) already knows?\b|\bpublicly available\b", "general", 0.6, None),
+    P("knowledge_source", r"\b(?:general|common|public|everyday|widely known|well[- ]known|world) (?:[\w-]+ )?(?:knowledge|information|facts|topics|questions)\b|\b(?:the model|llms?|gpt[-\w.]*|it) already knows?\b|\bpublicly available\b", "general", 0.6, None),
     P("knowledge_source", r"\b(?:translat\w+|summari[sz]\w+|rewrit\w+|paraphras\w+|proofread\w*|grammar|spelling|brainstorm\w*|tagline|slogan|social media posts?|cover letters?|product names?|classif\w+ (?:the )?(?:sentiment|emails?|messages?|tickets?))\b", "general", 0.4, None),
     P("knowledge_source", r"\bno (?:internal|proprietary|company|private|special|extra|domain) (?:data|documents|knowledge|information|docs)\b|\bdoesn't need (?:any )?(?:our|company|internal|private) (?:data|documents)\b", "general", 0.65, None, self_negating=True),
     # ---------------- corpus_size
@@ -352,13 +361,14 @@ _MORE: list[Pattern] = [
     P("corpus_size", r"\b(?:huge|massive|vast|large|big|growing|enormous|sprawling|extensive) (?:\w+\s+){0,2}(?:archive|corpus|collection|library|knowledge base|document base|catalog(?:ue)?|repository|database|wiki|intranet|data ?set|body of (?:documents|text))\b|\bdecades of\b|\byears of (?:\w+\s+)?(?:documents|records|reports|tickets|filings|case law|cases)\b|\bentire (?:catalog(?:ue)?|archive|intranet|wiki|library)\b", "large", 0.6, None),
     P("corpus_size", r"\b(?:short|small|brief|single|one|compact|slim|thin|concise)\s+(?:\w+\s+){0,1}(?:handbook|guide|policy|faq|document|manual|rulebook|style guide|brochure|playbook|menu|price list|glossary)\b|\bfits? (?:easily )?(?:in|into) (?:the|a|one) (?:prompt|context(?: window)?)\b|\bfew (?:pages|documents|paragraphs)\b|\bone[- ]pager\b", "fits_in_prompt", 0.65, None),
     P("corpus_size", r"\b(?:no|without|don't have|do not have|zero) (?:any )?(?:documents|docs|document collection|knowledge base|corpus|reference (?:material|documents|data)|documentation|files)\b|\bnothing to look up\b|\bno (?:data|documents) to (?:search|retrieve|look up)\b", "none", 0.7, None, self_negating=True),
+    P("corpus_size", r"\b(?:pastes?|pasted|uploads?|uploaded|forwards?|drops?) (?:in |into (?:\w+ ){0,2})?(?:the|their|a|his|her|each|an) (?:[\w']+ )?(?:transcripts?|text|documents?|emails?|notes?|files?|articles?|messages?)\b", "none", 0.5, None),
     # ---------------- data_dynamics
     P("data_dynamics", r"\b(?:real[- ]?time|live|up[- ]to[- ]the[- ](?:minute|second)|streaming|intraday)\s+(?:\w+\s+)?(?:data|prices?|pricing|inventory|stock|feeds?|information|updates?|rates?|figures|numbers|availability|positions|scores|balances?|transactions|status|market)\b", "dynamic", 0.85, None),
     P("data_dynamics", r"\b(?:every|each|once an?|once per)\s+(?:single\s+)?(?:day|hour|minute|second|morning|night|evening)\b|\b(?:daily|hourly|nightly|constantly|continuously|continually|minute by minute|by the (?:minute|hour)|(?:several|many|multiple|a few) times (?:a|per) day|throughout the day|around the clock|all day)\b", "dynamic", 0.8, None),
     P("data_dynamics", r"\b(?:chang\w+|updat\w+|mov\w+|fluctuat\w+)\s+(?:\w+\s+)?(?:all the time|constantly|frequently|often|quickly|rapidly|fast|every day|daily|hourly|by the minute|in real[- ]time)\b|\bchang\w* (?:whenever|any ?time|at any time|as soon as)\b|\b(?:fast|quickly|rapidly|ever|constantly|always)[- ]changing\b|\b(?:today's|this morning's|current|latest|live) (?:prices?|stock levels?|inventory|balances?|rates?|availability|positions|schedules?|news|headlines|weather|scores|orders?)\b|\bbreaking news\b|\bstock levels?\b", "dynamic", 0.75, None),
     P("data_dynamics", r"\breal[- ]?time\b", "dynamic", 0.55, None),
     P("data_dynamics", r"\b(?:every|each|once an?|once per|per)\s+(?:couple of |few |two |2 |three |3 |four |4 |six |6 |other )?(?:weeks?|months?|quarters?|years?|releases?|seasons?|semesters?|terms?|sprints?)\b|\b(?:weekly|fortnightly|biweekly|monthly|quarterly|annually|yearly|seasonally|periodically|occasionally|from time to time|now and then|(?:twice|thrice|(?:a few|several|two|three|four) times) (?:a|per|each) (?:year|month|quarter))\b|\bnew (?:versions?|editions?|releases?) (?:\w+ ){0,3}(?:released|published|come out|ship)\b", "periodic", 0.7, None),
-    P("data_dynamics", r"\b(?:static|unchanging|never chang\w+|rarely chang\w+|seldom chang\w+|hardly ever chang\w+|stable|frozen|fixed (?:set|content|corpus|body)|set in stone|same for years|once a decade|historical (?:archive|records|data)|(?:don't|doesn't|do not|does not|won't|will not|didn't|hasn't|haven't) (?:really )?chang\w+(?: much| often)?)\b", "static", 0.75, None, self_negating=True),
+    P("data_dynamics", r"\b(?:static|unchanging|never (?:really |actually |ever )?chang\w+|rarely (?:really |ever )?chang\w+|seldom chang\w+|hardly ever chang\w+|stable|frozen|fixed (?:set|content|corpus|body)|set in stone|same for years|once a decade|historical (?:archive|records|data)|(?:don't|doesn't|do not|does not|won't|will not|didn't|hasn't|haven't) (?:really )?chang\w+(?: much| often)?)\b", "static", 0.75, None, self_negating=True),
     # ---------------- focus
     P("focus", r"\b(?:niche|highly speciali[sz]ed|speciali[sz]ed|deep[- ]domain|domain[- ]specific|expert[- ]level|narrow (?:domain|field|use case)|jargon|technical vocabulary|subject[- ]matter experts?)\b", "niche", 0.75, None),
     P("focus", r"\b(?:insurance|actuarial|underwriting|legal|law firm|litigation|medical|clinical|pharma\w*|radiology|oncology|tax|accounting|audit(?:ing|ors)?|compliance|regulatory|patent|maritime|aerospace|semiconductor|geolog\w+|reinsurance|derivatives|biotech|veterinary|nuclear|mining|oil and gas|customs|tariff)\b", "niche", 0.5, None),
@@ -371,10 +381,10 @@ _MORE: list[Pattern] = [
     P("labeled_examples", NUM + r"\s+(?:[\w/-]+\s+){0,2}?[\w-]+s\b(?=\s+(?:that\s+|which\s+)?(?:(?:our|the|my|their)\s+(?:[\w-]+\s+){0,2}?)?(?:" + _AUTHORSHIP + r")\b)", _examples_value, 0.7, None),
     P("labeled_examples", r"\b(?:labell?ed|annotated|collected|curated|wrote|written|reviewed|prepared|gathered|corrected|graded)\s+(?:about\s+|around\s+|over\s+|some\s+|roughly\s+|nearly\s+|almost\s+)?" + NUM + r"\s+(?:[\w/-]+\s+){0,2}?(?:" + _EXAMPLE_NOUNS + r"|[\w-]+s)\b", _examples_value, 0.75, None),
     P("labeled_examples", NUM + r"\s+(?:(?:[\w-]+)\s+){0,2}?(?:" + _EXAMPLE_QUALIFIERS + r")\s+(?:(?:[\w/-]+)\s+){0,3}?(?:" + _EXAMPLE_NOUNS + r"|[\w-]+s)\b", _examples_value, 0.8, None),
-    P("labeled_examples", NUM + r"\s+(?:[\w/-]+\s+){0,2}?(?:examples?|pairs|training examples|labell?ed (?:examples|samples|rows|records))\b", _examples_value, 0.8, None),
+    P("labeled_examples", NUM + r"\s+(?:[\w&/-]+\s+){0,2}?(?:examples?|pairs|training examples|labell?ed (?:examples|samples|rows|records))\b", _examples_value, 0.8, None),
     P("labeled_examples", r"\b(?:no|zero|without|don't have (?:any )?|do not have (?:any )?|lack)\s*(?:labell?ed|annotated|training|example)\s*(?:data|examples|samples|pairs|set)\b|\bno (?:examples|training data)\b|\bnothing labell?ed\b", 0, 0.8, None, self_negating=True),
     # ---------------- monthly_requests
-    P("monthly_requests", NUM + r"\s*(?:[\w-]+\s+){0,3}?" + _RATE + r"\b", _requests_value, 0.75, None),
+    P("monthly_requests", NUM + r"\s*(?:[\w-]+(?:\s+|(?=\s*/))){0,3}?" + _RATE + r"\b", _requests_value, 0.75, None),
     P("monthly_requests", r"\b(?:high[- ]volume|huge volume|massive scale|at scale)\b", 2_000_000, 0.45, None),
     P("monthly_requests", r"\b(?:low[- ]volume|a handful of (?:users|requests|people)|a few (?:users|requests|people) (?:a|per) (?:day|week))\b", 2_000, 0.5, None),
     # ---------------- latency_sensitive
@@ -384,22 +394,27 @@ _MORE: list[Pattern] = [
     # ---------------- privacy
     P("privacy", r"\b(?:on[- ]?prem(?:ise|ises)?|self[- ]host\w*|air[- ]?gapped|(?:our|own) (?:servers|data ?cent(?:er|re)s?|hardware|infrastructure|gpus?|private cloud|vpc)|sovereign\w*|open[- ]weights?|local(?:ly hosted)? (?:model|llm)s?|behind (?:our|the) firewall|in[- ]house (?:servers|hosting|only))\b", "self_hosted", 0.75, "cloud_ok"),
     P("privacy", r"\b(?:data|nothing|it|records|documents|information)\s+(?:\w+\s+){0,3}(?:can't|cannot|must not|mustn't|may not|can never|is not allowed to|isn't allowed to|are not allowed to|aren't allowed to|should never|must never|never)\s+(?:\w+\s+){0,2}(?:leave|go to|be sent|be shared|be uploaded|touch|pass through)\b|\b(?:no|not allowed to use|can't use|cannot use|forbidden to use) (?:any )?(?:external|third[- ]party|cloud|hosted|public) (?:apis?|services|providers|llms?|models)\b", "self_hosted", 0.8, None, self_negating=True),
+    P("privacy", r"\bon[- ]?device\b|\bon the (?:device|tablets?|phones?|laptops?|handsets?)\b|\b(?:no|without(?: an?)?) (?:internet|network|connectivity)(?: (?:connection|access))?\b|\b(?:fully|runs?|works?|running) offline\b", "self_hosted", 0.7, None, self_negating=True),
     P("privacy", r"\b(?:hipaa|gdpr|patient data|health records|classified|itar|pii|personal data|bank secrecy)\b", "self_hosted", 0.45, None),
     P("privacy", r"\b(?:cloud (?:is|would be) (?:fine|ok|okay|acceptable)|(?:fine|happy|ok|okay|comfortable) (?:with |to )?(?:us(?:e|ing) )?(?:openai|azure|the cloud|cloud|hosted|an api|external apis?|aws|gcp|vertex)|no (?:special )?(?:privacy|data residency) (?:concerns|constraints|requirements|issues)|(?:data|it) (?:is|isn't|is not) (?:not )?(?:sensitive|public)|already (?:use|on) (?:azure|aws|gcp|openai)|(?:we )?use (?:the )?(?:openai|azure openai|claude|gemini|gpt)[\w.-]* api)\b", "cloud_ok", 0.6, None),
     # ---------------- budget
     P("budget", r"\b(?:small|tight|limited|low|shoestring|minimal|tiny|no real|thin|lean)\s+(?:\w+\s+)?budget\b|\bbudget (?:is|'s) (?:very |quite |pretty )?(?:small|tight|limited|low|modest|minimal|thin)\b|\b(?:can't|cannot|can not) (?:afford|spend)\b|\bbootstrapp\w+|\bnon-?profit\b|\bcheap(?:ly|est)?\b|\bcost[- ](?:sensitive|conscious)\b|\b(?:keep|keeping) (?:the )?costs? (?:down|low|minimal)\b|\b(?:cost|price|money|spend)\b[^.]{0,20}\b(?:main|biggest|key|top|primary|major) (?:concern|driver|motive|worry|constraint|issue)\b|\bfrugal\b|\bunder (?:\$|usd ?)?\d+(?:k)? (?:a|per) month\b", "low", 0.7, None),
     P("budget", r"\b(?:big|large|generous|healthy|substantial|significant|high|ample|serious|sizeable|sizable|strong)\s+(?:\w+\s+)?budget\b|\bwell[- ]funded\b|\b(?:budget|money|cost|funding|price|spend)\s+(?:is|isn't|is not|won't be|will not be)\s+(?:not\s+)?(?:really\s+)?(?:a |an |the |our )?(?:main |big |real )?(?:issue|concern|constraint|problem|limit|object|blocker)\b|\bmoney is no object\b|\bwhatever it takes\b", "high", 0.7, None, self_negating=True),
+    P("budget", r"\b(?:zero|no|little|nearly no|almost no|hardly any|basically (?:no|zero)) (?:real )?budget\b(?! (?:constraints?|limits?|concerns?|issues?|cap))|\b(?:without|not) spend\w* (?:much|a lot|too much)\b|\bspend as little as\b|\bcosts? (?:has|have|need|needs|must|should) to (?:stay|be|remain|be kept) (?:really |very |super |extremely )?(?:low|minimal|down|small|tiny)\b", "low", 0.65, None, self_negating=True),
     P("budget", r"\b(?:moderate|medium|reasonable|decent|some|mid-?sized|average|normal|fair)\s+(?:\w+\s+)?budget\b", "medium", 0.6, None),
     P("budget", r"(?:\$|usd ?|€|£)\s?" + NUM + r"(?:\s*(?:[\w-]+\s+){0,2}?" + _RATE + r")?", _money_budget, 0.55, None),
     # ---------------- ml_skills
     P("ml_skills", r"\b(?:no|zero|without (?:an? |any )?)\s*(?:in-house\s+)?(?:ml|machine[- ]learning|data[- ]science|ai|deep[- ]learning)\s*(?:engineers?|experts?|expertise|skills|team|people|staff|experience|background|knowledge)?\b|\bno data scientists?\b|\bno ?one (?:\w+ ){0,3}(?:has|knows|with) (?:any )?(?:ml|machine[- ]learning|data[- ]science|ai)\b|\b(?:non-?technical|not technical|no[- ]code|low[- ]code)\b|\b(?:only|just) (?:\w+ ){0,2}(?:web|frontend|front-end|app|mobile|full-?stack) (?:developers?|devs|engineers?)\b|\b(?:web|frontend|front-end|app|mobile) (?:developers?|devs) only\b", "none", 0.7, None, self_negating=True),
     P("ml_skills", r"\b(?:don't|do not|doesn't|does not|lack)\s+(?:have\s+)?(?:an?\s+|any\s+)?(?:ml|machine[- ]learning|data[- ]science|ai)\s*(?:engineers?|experts?|expertise|skills|team|people|staff|experience)?\b|\b(?:don't|do not) have (?:an? |any )?(?:data scientists?|ml engineers?)\b", "none", 0.75, None, self_negating=True),
-    P("ml_skills", r"\b(?:strong|experienced|seasoned|dedicated|senior|large|solid|world[- ]class|mature|full)\s+(?:in-house\s+)?(?:ml|machine[- ]learning|data[- ]science|ai|research|mlops|applied science)\s+(?:team|engineers|people|expertise|skills|group|org|department|function|bench)\b|\b(?:team|group|bench) of (?:\d+ |several |many )?(?:ml engineers|machine learning engineers|data scientists|researchers|applied scientists)\b|\b(?:we|team|they)\s+(?:have\s+)?(?:already\s+)?(?:fine[- ]?tuned|trained|deployed|shipped)\s+(?:\w+\s+)?(?:models|llms|transformers|classifiers)\b|\bmlops\b|\bphds?\b|\bml platform\b", "strong", 0.7, "none"),
+    P("ml_skills", r"\b(?:strong|experienced|seasoned|dedicated|senior|large|solid|world[- ]class|mature|full)\s+(?:in-house\s+)?(?:ml|machine[- ]learning|data[- ]science|ai|research|mlops|applied science)\s+(?:team|engineers|people|expertise|skills|group|org|department|function|bench|staff|folks|talent|crew)\b|\b(?:team|group|bench) of (?:\d+ |several |many )?(?:ml engineers|machine learning engineers|data scientists|researchers|applied scientists)\b|\b(?:we|team|they)\s+(?:have\s+)?(?:already\s+)?(?:fine[- ]?tuned|trained|deployed|shipped)\s+(?:\w+\s+)?(?:models|llms|transformers|classifiers)\b|\bmlops\b|\bphds?\b|\bml platform\b", "strong", 0.7, "none"),
+    P("ml_skills", r"\b(?:nobody|no ?one|none of us)\b(?: \w+){0,3}? (?:has|have|knows?|with|did)(?: (?:ever |really )?(?:done|used|worked (?:with|on)|touched|trained|any))? (?:any )?(?:ml|machine[- ]learning|data[- ]science|ai|fine[- ]?tuning|model training)\b", "none", 0.7, None, self_negating=True),
+    P("ml_skills", r"\b(?:a|an|our|the|in-house|internal)\s+(?:ml|machine[- ]learning|data[- ]science|ai)\s+(?:team|group|department|org)\b(?! (?:is|are) (?:small|junior|new|tiny))", "strong", 0.6, "none"),
+    P("ml_skills", r"\b(?:done|used|run|shipped|experience (?:with|in)|experienced (?:with|in)|comfortable(?: with)?|know|knows|familiar with|good at)\s+(?:\w+\s+)?(?:lora|q?lora|peft|fine[- ]?tuning|training (?:\w+ )?models?|model training)\b", "strong", 0.7, "none"),
     P("ml_skills", r"\b(?:an?|one|two|a couple of|a junior|one junior)\s+(?:junior\s+)?(?:data scientists?|ml engineers?|machine learning engineers?)\b|\bsome (?:ml|machine[- ]learning|data[- ]science|python|engineering) (?:experience|skills|background|knowledge)\b|\b(?:backend|python|software|platform) (?:engineers|developers|team)\b|\bfamiliar with (?:ml|machine learning|python)\b", "some", 0.5, "none"),
     # ---------------- timeline_weeks
     # A negation cue counts only right before the time ("not in 2 weeks"): a "no" earlier
     # in the sentence ("no ML engineers and need it in 2 weeks") is about something else.
-    P("timeline_weeks", r"\b(?:in|within|by|next|over|about|around|under|less than|the next|than|only|have|got|for)\s+(?:the\s+)?(?:next\s+)?(?:about\s+|around\s+|roughly\s+|just\s+)?" + NUM + r"\s*" + _TUNIT + r"\b" + _HALF + _NOT_A_DEADLINE, _weeks_value, 0.7, None, negation_window=12),
+    P("timeline_weeks", r"\b(?:in|within|by|next|over|about|around|under|less than|the next|than|only|have|got|for)\s+(?:the\s+)?(?:next\s+)?(?:(?:about|around|roughly|just|like|maybe|approximately|approx\.?|say|perhaps)\s+|~\s*)?" + NUM + r"\s*" + _TUNIT + r"\b" + _HALF + _NOT_A_DEADLINE, _weeks_value, 0.7, None, negation_window=12),
     P("timeline_weeks", r"\b(?:in|within|by|under|less than)\s+(?:the\s+)?(?:next\s+)?(?:about\s+|around\s+|roughly\s+)?" + NUM + r"\s*" + _TUNIT_YEARS + r"\b" + _HALF + _NOT_A_DEADLINE, _weeks_value, 0.65, None, negation_window=12),
     P("timeline_weeks", NUM + r"[\s-]*" + _TUNIT + _HALF + r"\s+(?:deadline|timeline|timeframe|window|runway|to (?:launch|ship|deliver|build|go live|demo|get|have|show|release))\b", _weeks_value, 0.75, None, negation_window=12),
     P("timeline_weeks", NUM + r"\s*" + _TUNIT + _HALF + r"\s+(?:from (?:now|today)|away|out)\b", _weeks_value, 0.7, None, negation_window=12),
@@ -505,10 +520,71 @@ def _resolve(field: str, value: Value, m: re.Match[str]) -> Any:
     return value(m) if callable(value) else value
 
 
+_ARTICLES = ("a", "an")
+_EVAL_SET_BEFORE = re.compile(
+    r"\b(?:evals?|eval(?:uation)? set|test (?:set|suite)|benchmark|hold-?out(?: set)?)\s+(?:of\s+)?$", re.I
+)
+_PROMPT_AFTER = re.compile(r"^\s*(?:long\s+)?(?:system\s+)?(?:prompts?|instructions)\b", re.I)
+#: A word after a document word that makes it a modifier ("a listing assistant"), i.e.
+#: not a function word that would continue the noun phrase ("a page of", "a FAQ that").
+_NOUN_AFTER = re.compile(
+    r"^[ -]+(?!(?:that|which|with|of|and|or|for|in|on|to|from|is|are|was|were|we|it|"
+    r"they|you|covering|about|by|at|as|but|so|has|have|had|will|can|must|should)\b)[a-z]",
+    re.I,
+)
+_PAST_CUE = re.compile(r"\b(?:'ve|have|has|had|spent|been|tried|iterated|used|worked|ran|run)\b", re.I)
+
+
+def _not_a_quantity(field: str, m: re.Match[str], clause: str) -> bool:
+    """General reasons a number-shaped match is not the quantity its field wants.
+
+    - An article is not a count: "a pilot in a month" is no request volume and "a scored
+      eval" no example set; "a listing assistant" uses a small document word as a modifier.
+    - "an eval set of 400 cases" is a test set, not a collection to retrieve from.
+    - "a six page prompt" is the prompt's length, not a document collection.
+    - "for two months" after "we've iterated" is time already spent, not a deadline.
+    """
+    groups = m.groupdict()
+    num = (groups.get("num") or "").strip().lower()
+    after = clause[m.end():m.end() + 40]
+    if field in ("monthly_requests", "labeled_examples") and num in _ARTICLES:
+        return True
+    if field == "corpus_size" and num:
+        unit = (groups.get("unit") or "").lower()
+        if (num in _ARTICLES and "per_num" not in groups and _DOC_UNITS.get(unit, 5.0) < 20
+                and _NOUN_AFTER.match(after)):
+            return True
+        if _EVAL_SET_BEFORE.search(clause[max(0, m.start() - 40):m.start()]):
+            return True
+        if _PROMPT_AFTER.match(after):
+            return True
+    if field == "timeline_weeks" and m.group(0).lower().startswith("for "):
+        return bool(_PAST_CUE.search(clause[:m.start()]))
+    return False
+
+
+def _matches(regex: re.Pattern[str], text: str, field: str) -> Iterator[re.Match[str]]:
+    """Non-overlapping matches, minus those that are not a quantity for ``field``.
+
+    After a rejected match the search resumes one character later, so "a 25-page document"
+    still yields "25-page document" once the article reading is rejected.
+    """
+    pos = 0
+    while pos <= len(text):
+        m = regex.search(text, pos)
+        if m is None:
+            return
+        if _not_a_quantity(field, m, text):
+            pos = m.start() + 1
+            continue
+        yield m
+        pos = max(m.end(), m.start() + 1)
+
+
 def _scan_patterns(text: str, cls: list[Clause], hits: list[_Hit]) -> None:
     for pattern in (*PATTERNS, *_MORE):
         for clause in cls:
-            for m in pattern.regex.finditer(clause.text):
+            for m in _matches(pattern.regex, clause.text, pattern.field):
                 # A quantity followed by a rate ("3,000 letters a month") is volume,
                 # not a count of examples or documents.
                 if pattern.field in ("labeled_examples", "corpus_size") and "num" in m.groupdict():

@@ -166,3 +166,74 @@ def test_durations_that_are_not_deadlines(text: str) -> None:
 )
 def test_parse_number_words(text: str, number: int) -> None:
     assert parse_number(text) == number
+
+
+# ---- general rules added after the blind set (each phrased differently from any scenario)
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [
+        # an article is not a count, but the number right after it still is
+        ("We want a demo in a month.", "timeline_weeks", 4),
+        ("It reads a 25-page policy document.", "corpus_size", "fits_in_prompt"),
+        ("Interns curated 1.5k expert Q&A pairs.", "labeled_examples", 1500),
+        ("There are 900 verified SQL snippets to learn from.", "labeled_examples", 900),
+        ("We exported 6k transcripts from our top human agents.", "labeled_examples", 6000),
+        # volume written with a slash
+        ("About 12k emails/day come in.", "monthly_requests", 360_000),
+        # timeline fillers
+        ("Go-live in like four weeks.", "timeline_weeks", 4),
+        ("We'd like a beta in maybe 6 weeks.", "timeline_weeks", 6),
+        # citations phrased as "which X it came from" / "trace back"
+        ("Nurses must know which document the answer comes from.", "needs_citations", True),
+        ("Auditors have to trace every figure back to its source.", "needs_citations", True),
+        # prompting baselines phrased as results or effort
+        ("A prompt-only prototype was tried last quarter; we did try a prompt-based bot.",
+         "prompting_tried", True),
+        ("Three weeks of prompt tweaking later, nothing improved.", "prompting_tried", True),
+        ("The model scores 71 in our evals.", "prompting_tried", True),
+        # behaviour gaps with proportional failure cues
+        ("Prompting gets the layout right only half the time.", "behavior_gap", "format"),
+        ("Even with careful prompts the model reasons badly about dosage maths.",
+         "behavior_gap", "reasoning"),
+        ("Weeks of prompting haven't made the persona stick.", "behavior_gap", "style"),
+        ("Stock models already summarise these well.", "behavior_gap", "none"),
+        ("Sales wants to fine-tune the bot on our brand voice.", "behavior_gap", "style"),
+        # knowledge, budget, privacy, skills, dynamics
+        ("Nothing confidential is involved.", "knowledge_source", "general"),
+        ("It only needs general medical knowledge.", "knowledge_source", "general"),
+        ("There is basically no budget.", "budget", "low"),
+        ("Running costs need to stay very low.", "budget", "low"),
+        ("We must do it without spending much.", "budget", "low"),
+        ("It runs on-device in the truck cab.", "privacy", "self_hosted"),
+        ("The scanners work without internet access.", "privacy", "self_hosted"),
+        ("None of us has ever done ML.", "ml_skills", "none"),
+        ("We have an ML team that did the search ranker.", "ml_skills", "strong"),
+        ("Two engineers are comfortable with LoRA.", "ml_skills", "strong"),
+        ("The tariff table never really changes.", "data_dynamics", "static"),
+        ("Agents paste the customer's email in and get a draft.", "corpus_size", "none"),
+    ],
+)
+def test_general_rules_from_the_blind_set(text: str, field: str, value: object) -> None:
+    assert values(text).get(field) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("We need a pilot in a month.", "monthly_requests"),  # "a pilot" is no volume
+        ("A scored eval of 150 clauses exists.", "corpus_size"),  # eval set, not corpus
+        ("It's a listing assistant for agents.", "corpus_size"),  # modifier, not a document
+        ("The big model with a six page prompt is too slow.", "corpus_size"),  # prompt length
+        ("We iterated on prompts for two months.", "timeline_weeks"),  # time spent, not due
+        ("Tickets go into 8 generic categories.", "behavior_gap"),  # 'generic' is no verdict
+        ("It needs no budget constraints review.", "budget"),
+    ],
+)
+def test_general_rules_do_not_overfire(text: str, field: str) -> None:
+    assert field not in values(text)
+
+
+def test_a_proprietary_negation_is_general_knowledge() -> None:
+    assert values("The text is supplied by the user, nothing proprietary.")["knowledge_source"] == "general"
