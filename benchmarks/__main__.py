@@ -37,9 +37,27 @@ def _fmt(value: float | None) -> str:
     return f"{value:.3g}"
 
 
+def markdown_table(results: dict) -> str:
+    """The results as a Markdown table for the README, with the machine it ran on."""
+    m = results["machine"]
+    lines = [
+        f"Measured {results['ran_at']} on {m['platform']} ({m['cpus']} CPUs, Python {m['python']}).",
+        "",
+        "| metric | ours | baseline | ratio | unit | target | result | note |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results["rows"]:
+        lines.append(
+            f"| {r['metric']} | {_fmt(r['ours'])} | {_fmt(r['baseline'])} | {_fmt(r['ratio'])} "
+            f"| {r['unit']} | {r['target']} | {'pass' if r['passed'] else 'FAIL'} | {r['note']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str]) -> int:
     """Run the benchmarks named on the command line (all when none), print and save."""
-    console = Console()
+    # Wide enough that metric names are not folded when output goes to a log or a pipe.
+    console = Console(width=max(Console().width, 190))
     rows: list[tuple[str, BenchRow]] = []
     failures: list[str] = []
     for name in _modules(argv):
@@ -81,6 +99,7 @@ def main(argv: list[str]) -> int:
         "errors": failures,
     }
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    (HERE / "results.md").write_text(markdown_table(results))
     if failures:
         console.print(f"[red]benchmarks that raised: {', '.join(failures)}[/red]")
     return 1 if failures else 0
