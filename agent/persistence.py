@@ -112,6 +112,7 @@ class Store:
     _conn: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     path: Path | None = None  # the SQLite file (None for Postgres)
+    _extra_conns: list[Any] = field(default_factory=list)  # closed with the store
 
     @contextlib.contextmanager
     def guard(self) -> Iterator[None]:
@@ -210,9 +211,10 @@ class Store:
             cur.execute(self._q("DELETE FROM advisor_sessions WHERE id = ?"), (session_id,))
 
     def close(self) -> None:
-        """Close the underlying connection."""
-        with contextlib.suppress(Exception):
-            self._conn.close()
+        """Close the underlying connection(s)."""
+        for conn in (self._conn, *self._extra_conns):
+            with contextlib.suppress(Exception):
+                conn.close()
 
 
 def _is_postgres_connection_error(exc: Exception) -> bool:
@@ -319,6 +321,10 @@ def open_sqlite_store(path: Path) -> Store:
     return Store(checkpointer=saver, backend="sqlite", notices=notices, _conn=conn, path=path)
 
 
+#: Advisory-lock key that serialises schema set-up between instances.
+_SETUP_LOCK_ID = 0x4164_7669  # "Advi"
+
+
 def open_postgres_store(url: str) -> Store:
     """PostgresSaver + sessions table in the database at ``url``."""
     try:
@@ -329,15 +335,25 @@ def open_postgres_store(url: str) -> Store:
         raise StorageError(f"Postgres support is not installed: {exc}.") from None
     try:
         conn = Connection.connect(url, autocommit=True, prepare_threshold=0, row_factory=dict_row)
+        # The saver gets its own connection: it uses pipeline mode under its own lock, and
+        # sharing one connection with the sessions table (other lock) made concurrent
+        # threads fail with "failed to enter pipeline mode" (OPS finding 7).
+        saver_conn = Connection.connect(url, autocommit=True, prepare_threshold=0, row_factory=dict_row)
     except Exception as exc:
         raise StorageError(
             f"Cannot connect to the Postgres database in ADVISOR_DATABASE_URL: {exc.__class__.__name__}."
         ) from None
-    saver = PostgresSaver(conn)  # type: ignore[arg-type]
-    saver.setup()
+    saver = PostgresSaver(saver_conn)  # type: ignore[arg-type]
+    # Several instances may start at once on a fresh database: CREATE TABLE IF NOT EXISTS
+    # races in Postgres (duplicate key in pg_type), so set-up runs under an advisory lock.
     with conn.cursor() as cur:
-        cur.execute(_SESSIONS_DDL)
-    return Store(checkpointer=saver, backend="postgres", _conn=conn)
+        cur.execute("SELECT pg_advisory_lock(%s)", (_SETUP_LOCK_ID,))
+        try:
+            saver.setup()
+            cur.execute(_SESSIONS_DDL)
+        finally:
+            cur.execute("SELECT pg_advisory_unlock(%s)", (_SETUP_LOCK_ID,))
+    return Store(checkpointer=saver, backend="postgres", _conn=conn, _extra_conns=[saver_conn])
 
 
 def open_store(settings: Settings) -> Store:
