@@ -89,17 +89,21 @@ def test_session_started_in_one_process_continues_in_another(
                if v is not None and k in DECISION_FIELDS}
     assert learned, "the first turn learned nothing from a fact-rich message"
 
+    # The second process answers the question the first one asked, with its quick reply.
+    question = first_turn["question"]
+    assert question and first_turn["options"], first_turn
+    answer = first_turn["options"][0]
     second = advisor_cli(
-        ["chat", "--session", session, "--json", "--message", "Our budget is medium."],
-        env=second_env,
+        ["chat", "--session", session, "--json", "--message", answer["label"]], env=second_env,
     )
     assert second.returncode == 0, second.stdout + second.stderr
     second_turn = json.loads(second.stdout)
     assert second_turn["session"] == session
-    # What the first process learned is there in the second, plus the new fact.
+    # What the first process learned is there in the second, plus the answered field.
     for field, value in learned.items():
         assert second_turn["profile"].get(field) == value, field
-    assert second_turn["profile"].get("budget") == "medium"
+    assert second_turn["profile"].get(question["field"]) == answer["value"], question
+    assert second_turn["question"] is None or second_turn["question"]["field"] != question["field"]
 
     # Neither instance wrote a local session file: the sessions are in Postgres.
     for data_dir in (tmp_path / "instance-a", tmp_path / "instance-b"):
@@ -117,7 +121,8 @@ def test_session_started_in_one_process_continues_in_another(
 
     view = Advisor().view(session)
     user_lines = [m.content for m in view.messages if m.role == "user"]
-    assert len(user_lines) == 2 and "insurance" in user_lines[0] and "medium" in user_lines[1]
+    assert len(user_lines) == 2 and "insurance" in user_lines[0]
+    assert user_lines[1] == answer["label"]
 
 
 def test_twenty_sessions_in_parallel_against_the_servers(
