@@ -129,8 +129,13 @@ def test_read_only_data_dir_gives_clear_error_and_keeps_sessions(
         assert users[0].startswith("We are building a claims assistant")
         assert users[-1] == "Our documents change every week."
     figures.record("storage_faults", "read-only data dir", run=1, passed=1, unit="faults",
-                   detail=f"{method}; clear error: {output.strip().splitlines()[-1][:100]}",
-                   method=method)
+                   detail=f"{method}; clear error: {_short(output, mount)}", method=method)
+
+
+def _short(output: str, data_dir: Path) -> str:
+    """The last line of the message, with the temp path shortened, for the figures table."""
+    line = output.strip().splitlines()[-1].replace(str(data_dir), "$ADVISOR_DATA_DIR")
+    return line[:140]
 
 
 def test_full_data_dir_gives_clear_error_and_keeps_sessions(
@@ -166,8 +171,7 @@ def test_full_data_dir_gives_clear_error_and_keeps_sessions(
             output = _full_disk_injected(monkeypatch)
             method = "injected sqlite 'database or disk is full' at the checkpoint write"
     figures.record("storage_faults", "full data dir", run=1, passed=1, unit="faults",
-                   detail=f"{method}; clear error: {output.strip().splitlines()[-1][:100]}",
-                   method=method)
+                   detail=f"{method}; clear error: {_short(output, mount)}", method=method)
 
 
 def _full_disk_injected(monkeypatch: pytest.MonkeyPatch) -> str:
