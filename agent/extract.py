@@ -94,7 +94,9 @@ _SCALE = {"k": 1_000, "thousand": 1_000, "m": 1_000_000, "mm": 1_000_000, "milli
 _WORDNUM_ALT = "|".join(sorted((re.escape(w) for w in _WORD_NUMBERS), key=len, reverse=True))
 #: A quantity: "3,000", "2.5 million", "50k", "a few hundred", "two".
 NUM = (
-    r"(?P<num>(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?:k|m|mm|mn|b|thousand|million|billion|hundred)?\b"
+    # A number starts where no digit precedes it and is at most 12 digits long: without the
+    # anchors a long digit run is re-tried from every position (quadratic time per search).
+    r"(?P<num>(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d{1,12}(?:\.\d{1,6})?)(?![\d,])\s*(?:k|m|mm|mn|b|thousand|million|billion|hundred)?\b"
     rf"|(?<![\w&'])(?:{_WORDNUM_ALT})\b(?:\s+(?:thousand|million|hundred)\b)?)"
 )
 
@@ -341,7 +343,7 @@ _GAP_FAILURE = re.compile(
     r"unreliabl\w*|keeps? (?:\w+ ){0,2}(?:changing|slipping|drifting|getting|breaking|going)|off[- ]brand|(?:sounds?|too|feels?|reads?|very|so) generic|bland|robotic|"
     r"struggl\w+|falls? short|fell short|not good enough|invalid|incorrect|inaccurate|shallow|poor|weak|mediocre|unusable|skips?|skipping|omits?|omitting|leaves? out|drops?|"
     r"(?:hasn't|has not|haven't|have not|hadn't|never|not) (?:\w+ )?(?:managed|able)|unable|gets? (?:us )?(?:to )?(?:only )?\d+ ?%|only \d+ ?%|"
-    r"scores? (?:it |us )?(?:only )?\d+(?: out of|/)|not consistent\w*|hit[- ]or[- ]miss|sloppy|mistakes?|errors?|hallucinat\w+ (?:steps|logic)|deviat\w+)\b",
+    r"scores? (?:it |us )?(?:only )?\d{1,6}(?: out of|/)|not consistent\w*|hit[- ]or[- ]miss|sloppy|mistakes?|errors?|hallucinat\w+ (?:steps|logic)|deviat\w+)\b",
     re.I,
 )
 
@@ -398,7 +400,7 @@ _MORE: list[Pattern] = [
     P("privacy", r"\b(?:hipaa|gdpr|patient data|health records|classified|itar|pii|personal data|bank secrecy)\b", "self_hosted", 0.45, None),
     P("privacy", r"\b(?:cloud (?:is|would be) (?:fine|ok|okay|acceptable)|(?:fine|happy|ok|okay|comfortable) (?:with |to )?(?:us(?:e|ing) )?(?:openai|azure|the cloud|cloud|hosted|an api|external apis?|aws|gcp|vertex)|no (?:special )?(?:privacy|data residency) (?:concerns|constraints|requirements|issues)|(?:data|it) (?:is|isn't|is not) (?:not )?(?:sensitive|public)|already (?:use|on) (?:azure|aws|gcp|openai)|(?:we )?use (?:the )?(?:openai|azure openai|claude|gemini|gpt)[\w.-]* api)\b", "cloud_ok", 0.6, None),
     # ---------------- budget
-    P("budget", r"\b(?:small|tight|limited|low|shoestring|minimal|tiny|no real|thin|lean)\s+(?:\w+\s+)?budget\b|\bbudget (?:is|'s) (?:very |quite |pretty )?(?:small|tight|limited|low|modest|minimal|thin)\b|\b(?:can't|cannot|can not) (?:afford|spend)\b|\bbootstrapp\w+|\bnon-?profit\b|\bcheap(?:ly|est)?\b|\bcost[- ](?:sensitive|conscious)\b|\b(?:keep|keeping) (?:the )?costs? (?:down|low|minimal)\b|\b(?:cost|price|money|spend)\b[^.]{0,20}\b(?:main|biggest|key|top|primary|major) (?:concern|driver|motive|worry|constraint|issue)\b|\bfrugal\b|\bunder (?:\$|usd ?)?\d+(?:k)? (?:a|per) month\b", "low", 0.7, None),
+    P("budget", r"\b(?:small|tight|limited|low|shoestring|minimal|tiny|no real|thin|lean)\s+(?:\w+\s+)?budget\b|\bbudget (?:is|'s) (?:very |quite |pretty )?(?:small|tight|limited|low|modest|minimal|thin)\b|\b(?:can't|cannot|can not) (?:afford|spend)\b|\bbootstrapp\w+|\bnon-?profit\b|\bcheap(?:ly|est)?\b|\bcost[- ](?:sensitive|conscious)\b|\b(?:keep|keeping) (?:the )?costs? (?:down|low|minimal)\b|\b(?:cost|price|money|spend)\b[^.]{0,20}\b(?:main|biggest|key|top|primary|major) (?:concern|driver|motive|worry|constraint|issue)\b|\bfrugal\b|\bunder (?:\$|usd ?)?\d{1,9}(?:k)? (?:a|per) month\b", "low", 0.7, None),
     P("budget", r"\b(?:big|large|generous|healthy|substantial|significant|high|ample|serious|sizeable|sizable|strong)\s+(?:\w+\s+)?budget\b|\bwell[- ]funded\b|\b(?:budget|money|cost|funding|price|spend)\s+(?:is|isn't|is not|won't be|will not be)\s+(?:not\s+)?(?:really\s+)?(?:a |an |the |our )?(?:main |big |real )?(?:issue|concern|constraint|problem|limit|object|blocker)\b|\bmoney is no object\b|\bwhatever it takes\b", "high", 0.7, None, self_negating=True),
     P("budget", r"\b(?:zero|no|little|nearly no|almost no|hardly any|basically (?:no|zero)) (?:real )?budget\b(?! (?:constraints?|limits?|concerns?|issues?|cap))|\b(?:without|not) spend\w* (?:much|a lot|too much)\b|\bspend as little as\b|\bcosts? (?:has|have|need|needs|must|should) to (?:stay|be|remain|be kept) (?:really |very |super |extremely )?(?:low|minimal|down|small|tiny)\b", "low", 0.65, None, self_negating=True),
     P("budget", r"\b(?:moderate|medium|reasonable|decent|some|mid-?sized|average|normal|fair)\s+(?:\w+\s+)?budget\b", "medium", 0.6, None),
@@ -563,10 +565,13 @@ def _not_a_quantity(field: str, m: re.Match[str], clause: str) -> bool:
     return False
 
 
+_NEXT_WORD = re.compile(r"(?<!\w)\w")
+
+
 def _matches(regex: re.Pattern[str], text: str, field: str) -> Iterator[re.Match[str]]:
     """Non-overlapping matches, minus those that are not a quantity for ``field``.
 
-    After a rejected match the search resumes one character later, so "a 25-page document"
+    After a rejected match the search resumes at the next word, so "a 25-page document"
     still yields "25-page document" once the article reading is rejected.
     """
     pos = 0
@@ -575,7 +580,10 @@ def _matches(regex: re.Pattern[str], text: str, field: str) -> Iterator[re.Match
         if m is None:
             return
         if _not_a_quantity(field, m, text):
-            pos = m.start() + 1
+            # Resume at the next word, not the next character: a long run of digits or
+            # letters would otherwise be re-scanned once per character (quadratic).
+            nxt = _NEXT_WORD.search(text, m.start() + 1)
+            pos = nxt.start() if nxt else len(text) + 1
             continue
         yield m
         pos = max(m.end(), m.start() + 1)

@@ -769,12 +769,19 @@ def user_document_chunks(
         text, note = decode_text(data)
         if not text.strip():
             return [], FileResult(safe, "skipped", "The file has no text.")
+    # A pasted API key must never be stored in the index (it would sit in chroma.sqlite3).
+    redacted = 0
+    for secret in settings.secret_values():
+        redacted += text.count(secret)
+        text = text.replace(secret, "[redacted]")
     chunks = chunk_markdown(text, safe, markdown=kind != "text")
     if not chunks:
         return [], FileResult(safe, "skipped", "The file has no text to index.")
     result = FileResult(safe, "added", f"Added {len(chunks)} passages.", len(chunks))
     if note:
         result.message += f" Note: {note}."
+    if redacted:
+        result.message += " The configured API key appeared in the file and was redacted."
     return chunks, result
 
 
