@@ -237,3 +237,26 @@ def test_general_rules_do_not_overfire(text: str, field: str) -> None:
 
 def test_a_proprietary_negation_is_general_knowledge() -> None:
     assert values("The text is supplied by the user, nothing proprietary.")["knowledge_source"] == "general"
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("Our budget is medium.", "medium"),
+        ("Budget: high, this is a board priority", "high"),
+        ("the budget's pretty tight this year", "low"),
+    ],
+)
+def test_budget_level_after_the_noun(text: str, level: str) -> None:
+    """The level may follow the word budget, not only precede it."""
+    assert extract(text).findings["budget"].value == level
+
+
+def test_long_digit_runs_are_not_quantities_and_stay_fast() -> None:
+    """A pasted 20,000-digit string is no number (and must not take quadratic time)."""
+    import time
+
+    start = time.perf_counter()
+    findings = extract("0" * 20_000).findings
+    assert time.perf_counter() - start < 30  # a hang guard, not a benchmark: took minutes before
+    assert "monthly_requests" not in findings and "labeled_examples" not in findings
