@@ -6,12 +6,13 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: run test bench setup index system-deps lint format clean help
+.PHONY: run test test-slow bench setup index system-deps lint format clean help
 
 help:
 	@echo "make run    - set up (venv, install, index) and start the app on http://$(HOST):$(PORT)"
 	@echo "make test   - set up and run the whole test suite"
 	@echo "make bench  - run every benchmark and print one table"
+	@echo "make test-slow - the longer reliability variants (marked slow)"
 	@echo "make lint   - ruff and mypy"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -37,6 +38,10 @@ test: setup system-deps
 
 bench: index system-deps
 	$(PY) -m benchmarks
+
+# Longer reliability variants (5,000 random chat turns, 20 separate processes).
+test-slow: setup system-deps
+	$(VENV)/bin/pytest -m slow
 
 lint: setup
 	$(VENV)/bin/ruff check .
