@@ -325,6 +325,35 @@ def open_sqlite_store(path: Path) -> Store:
 _SETUP_LOCK_ID = 0x4164_7669  # "Advi"
 
 
+#: Seconds an instance waits for another instance's schema set-up.
+SETUP_LOCK_TIMEOUT_S = 120.0
+
+
+def _take_setup_lock(cur: Any) -> None:
+    """Take the set-up advisory lock by polling, never by a blocking wait.
+
+    The saver's migrations run ``CREATE INDEX CONCURRENTLY``, which waits for every
+    transaction that holds a snapshot to end. A blocking ``pg_advisory_lock`` call is
+    such a transaction while it waits, and it waits for the instance running the
+    migration: both hang for ever (Postgres's deadlock detector does not see it).
+    ``pg_try_advisory_lock`` returns at once, and between polls no transaction is open.
+    """
+    deadline = time.monotonic() + SETUP_LOCK_TIMEOUT_S
+    delay = 0.05
+    while True:
+        row = cur.execute("SELECT pg_try_advisory_lock(%s) AS taken", (_SETUP_LOCK_ID,)).fetchone()
+        if row and row["taken"]:
+            return
+        if time.monotonic() > deadline:
+            raise StorageError(
+                "Another instance has been setting up the Postgres session database in "
+                f"ADVISOR_DATABASE_URL for over {SETUP_LOCK_TIMEOUT_S:.0f} s; "
+                "check that instance, then start this one again."
+            )
+        time.sleep(delay)
+        delay = min(delay * 2, 1.0)
+
+
 def open_postgres_store(url: str) -> Store:
     """PostgresSaver + sessions table in the database at ``url``."""
     try:
@@ -347,7 +376,7 @@ def open_postgres_store(url: str) -> Store:
     # Several instances may start at once on a fresh database: CREATE TABLE IF NOT EXISTS
     # races in Postgres (duplicate key in pg_type), so set-up runs under an advisory lock.
     with conn.cursor() as cur:
-        cur.execute("SELECT pg_advisory_lock(%s)", (_SETUP_LOCK_ID,))
+        _take_setup_lock(cur)
         try:
             saver.setup()
             cur.execute(_SESSIONS_DDL)
