@@ -331,6 +331,44 @@ def _data_files(context: dict[str, Any], profile: Profile, report_markdown: str 
     return files
 
 
+@dataclass(frozen=True)
+class RenderedProject:
+    """A whole project rendered in memory, with the names it was rendered under."""
+
+    files: dict[str, str]
+    project_name: str
+    package: str
+    components: list[str]
+
+
+def render_project(
+    approach: str,
+    profile: Profile | None,
+    *,
+    components: list[str] | None = None,
+    recommendation: Recommendation | None = None,
+    report_markdown: str | None = None,
+    settings: Settings | None = None,
+) -> RenderedProject:
+    """Render the whole project in memory (the one set-up behind the folder and the zip)."""
+    settings = settings or get_settings()
+    profile = profile or Profile.model_validate({})
+    chosen = resolve_components(approach, components, recommendation)
+    context = build_context(approach, profile, chosen, recommendation, settings)
+    files = _render_parts(context, chosen)
+    for rel, text in _data_files(context, profile, report_markdown, recommendation).items():
+        if rel in files:
+            raise ScaffoldError(f"A template and a data file both write {rel}.")
+        files[rel] = text
+    _check_output(files, context["secrets"])
+    return RenderedProject(
+        files=dict(sorted(files.items())),
+        project_name=context["project_name"],
+        package=context["package"],
+        components=chosen,
+    )
+
+
 def render_files(
     approach: str,
     profile: Profile | None,
@@ -341,10 +379,18 @@ def render_files(
     settings: Settings | None = None,
 ) -> dict[str, str]:
     """Render the whole project in memory: relative POSIX path -> text."""
-    settings = settings or get_settings()
-    profile = profile or Profile.model_validate({})
-    chosen = resolve_components(approach, components, recommendation)
-    context = build_context(approach, profile, chosen, recommendation, settings)
+    return render_project(
+        approach,
+        profile,
+        components=components,
+        recommendation=recommendation,
+        report_markdown=report_markdown,
+        settings=settings,
+    ).files
+
+
+def _render_parts(context: dict[str, Any], chosen: list[str]) -> dict[str, str]:
+    """The template files of the shared part and each chosen path part."""
     env = _environment()
     files: dict[str, str] = {}
     for part in ("shared", *chosen):
@@ -361,12 +407,7 @@ def render_files(
             if rel in files:
                 raise ScaffoldError(f"Two template parts both write {rel}.")
             files[rel] = text
-    for rel, text in _data_files(context, profile, report_markdown, recommendation).items():
-        if rel in files:
-            raise ScaffoldError(f"A template and a data file both write {rel}.")
-        files[rel] = text
-    _check_output(files, context["secrets"])
-    return dict(sorted(files.items()))
+    return files
 
 
 def _check_output(files: dict[str, str], secrets: list[str]) -> None:
@@ -401,8 +442,7 @@ def scaffold_project(
     force: bool = False,
 ) -> ScaffoldResult:
     """Write the starter project into ``out_dir`` (refused when non-empty unless ``force``)."""
-    settings = settings or get_settings()
-    files = render_files(
+    project = render_project(
         approach,
         profile,
         components=components,
@@ -410,6 +450,7 @@ def scaffold_project(
         report_markdown=report_markdown,
         settings=settings,
     )
+    files = project.files
     target = Path(out_dir).expanduser()
     if target.exists() and not target.is_dir():
         raise ScaffoldError(f"{target} exists and is not a directory.")
@@ -435,15 +476,13 @@ def scaffold_project(
         if not dest.parent.resolve().is_relative_to(root) or dest.is_symlink():
             raise ScaffoldError(f"Refusing to write through a link: {rel}.")
         dest.write_text(text, encoding="utf-8", newline="\n")
-    chosen = resolve_components(approach, components, recommendation)
-    context_name, package = _names(profile or Profile.model_validate({}), chosen, approach)
     return ScaffoldResult(
         out_dir=root,
         files=list(files),
-        next_commands=_next_commands(root, context_name, "rag" in chosen),
-        project_name=context_name,
-        package=package,
-        components=chosen,
+        next_commands=_next_commands(root, project.project_name, "rag" in project.components),
+        project_name=project.project_name,
+        package=project.package,
+        components=project.components,
     )
 
 
@@ -469,8 +508,7 @@ def scaffold_zip_bytes(
     settings: Settings | None = None,
 ) -> bytes:
     """The starter project as zip bytes (one top folder named after the project)."""
-    settings = settings or get_settings()
-    files = render_files(
+    project = render_project(
         approach,
         profile,
         components=components,
@@ -478,6 +516,4 @@ def scaffold_zip_bytes(
         report_markdown=report_markdown,
         settings=settings,
     )
-    chosen = resolve_components(approach, components, recommendation)
-    name, _ = _names(profile or Profile.model_validate({}), chosen, approach)
-    return zip_files(files, name)
+    return zip_files(project.files, project.project_name)
