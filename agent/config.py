@@ -48,7 +48,15 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = Field(default=None, alias="OPENAI_API_KEY")
     openai_base_url: str | None = Field(default=None, alias="OPENAI_BASE_URL")
     model: str = Field(default="gpt-4o-mini", alias="ADVISOR_MODEL")
-    embeddings: Literal["local", "openai"] = Field(default="local", alias="ADVISOR_EMBEDDINGS")
+    embeddings: Literal["local", "minilm", "static", "openai"] = Field(
+        default="local",
+        alias="ADVISOR_EMBEDDINGS",
+        description=(
+            "local = the default local model (agent.embeddings.DEFAULT_LOCAL_MODEL); "
+            "minilm = all-MiniLM-L6 int8 ONNX; static = static word vectors fused with BM25; "
+            "openai = an OpenAI-compatible embeddings endpoint."
+        ),
+    )
     openai_embedding_model: str = Field(
         default="text-embedding-3-small", alias="ADVISOR_OPENAI_EMBEDDING_MODEL"
     )

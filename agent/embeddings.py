@@ -8,6 +8,14 @@ would download its model on first use, re-create its session per call and pad
 every text to 256 tokens; this one loads the session once, pads per batch and
 batches texts of similar length together, which is several times faster.
 
+``ADVISOR_EMBEDDINGS=static`` selects static word embeddings instead: the
+256-d ``l2_supercat`` token vectors shipped inside the ``wordllama`` wheel,
+mean-pooled and L2-normalised (no neural network runs, so indexing and query
+embedding take microseconds; retrieval fuses them with BM25, see
+``agent/lexical.py``). ``ADVISOR_EMBEDDINGS=local`` means
+:data:`DEFAULT_LOCAL_MODEL`; ``minilm`` and ``static`` name a local model
+explicitly.
+
 ``ADVISOR_EMBEDDINGS=openai`` switches to an OpenAI-compatible embeddings
 endpoint. The collection name carries :func:`embedding_model_id`, so vectors of
 different models never share a collection.
@@ -23,7 +31,7 @@ import os
 import re
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
@@ -32,8 +40,23 @@ from chromadb.utils.embedding_functions import register_embedding_function
 if TYPE_CHECKING:
     from agent.config import Settings
 
-#: Id of the default local model; part of every collection name built with it.
+LocalModel = Literal["minilm", "static"]
+RetrievalMode = Literal["minilm", "static", "openai"]
+
+#: The local model that ``ADVISOR_EMBEDDINGS=local`` (the default) selects. The one
+#: place to change it.
+DEFAULT_LOCAL_MODEL: LocalModel = "minilm"
+
+#: Id of the MiniLM model; part of every collection name built with it.
 LOCAL_MODEL_ID = "minilm-l6-int8"
+#: Id of the static word-embedding model; part of every collection name built with it.
+STATIC_MODEL_ID = "wordllama-l2-256"
+#: Output dimension of the static model.
+STATIC_DIMENSION = 256
+#: Files of the static model inside the installed ``wordllama`` package.
+STATIC_WEIGHTS = ("weights", "l2_supercat_256.safetensors")
+STATIC_TOKENIZER = ("tokenizers", "l2_supercat_tokenizer_config.json")
+STATIC_TENSOR = "embedding.weight"
 #: all-MiniLM-L6-v2 was trained with 256-token inputs (sentence-transformers' max_seq_length).
 MAX_TOKENS = 256
 #: Output dimension of all-MiniLM-L6-v2.
@@ -46,11 +69,23 @@ class EmbeddingUnavailable(RuntimeError):
     """The embedding model cannot be loaded or called (missing file, no API key...)."""
 
 
+def retrieval_mode(settings: Settings) -> RetrievalMode:
+    """Which embedding model the settings select; "local" resolves to the default."""
+    if settings.embeddings == "openai":
+        return "openai"
+    if settings.embeddings == "local":
+        return DEFAULT_LOCAL_MODEL
+    return settings.embeddings
+
+
 def embedding_model_id(settings: Settings) -> str:
     """A short, collection-name-safe id of the configured embedding model."""
-    if settings.embeddings == "openai":
+    mode = retrieval_mode(settings)
+    if mode == "openai":
         slug = re.sub(r"[^a-z0-9]+", "-", settings.openai_embedding_model.lower()).strip("-")
         return f"openai-{slug or 'default'}"
+    if mode == "static":
+        return STATIC_MODEL_ID
     return LOCAL_MODEL_ID
 
 
@@ -210,6 +245,150 @@ class MiniLMInt8EmbeddingFunction(EmbeddingFunction[Documents]):
         return MiniLMInt8EmbeddingFunction(threads=int(config.get("threads", 0) or 0))
 
 
+# --------------------------------------------------------------------------- static
+
+
+def _wordllama_dirs() -> list[Path]:
+    """Folders of the installed ``wordllama`` package, found without importing it.
+
+    ``WordLlama.load()`` is never used: it looks in the wrong folder and then
+    tries to download from Hugging Face, which an offline product must not do.
+    """
+    spec = importlib.util.find_spec("wordllama")
+    if spec is None or not spec.submodule_search_locations:
+        raise EmbeddingUnavailable(
+            "the package wordllama is not installed (pip install wordllama==0.4.0.post1); "
+            "it ships the static embedding weights"
+        )
+    return [Path(location) for location in spec.submodule_search_locations]
+
+
+def _wordllama_file(parts: tuple[str, ...], what: str) -> Path:
+    dirs = _wordllama_dirs()
+    for folder in dirs:
+        path = folder.joinpath(*parts)
+        if path.is_file():
+            return path
+    wanted = "/".join(parts)
+    raise EmbeddingUnavailable(
+        f"static embedding {what} missing: wordllama/{wanted} not found in "
+        f"{', '.join(str(d) for d in dirs)}; reinstall it (pip install --force-reinstall "
+        "wordllama==0.4.0.post1) or set ADVISOR_EMBEDDINGS=minilm"
+    )
+
+
+def static_weights_file() -> Path:
+    """``l2_supercat_256.safetensors`` inside the installed ``wordllama`` package."""
+    return _wordllama_file(STATIC_WEIGHTS, "weights")
+
+
+def static_tokenizer_file() -> Path:
+    """The ``tokenizers`` JSON of the static model inside ``wordllama``."""
+    return _wordllama_file(STATIC_TOKENIZER, "tokenizer")
+
+
+class _StaticEncoder:
+    """Token-vector table and tokenizer, loaded lazily once, shared by threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._table: np.ndarray | None = None
+        self._tokenizer: Any = None
+
+    def _load(self) -> None:
+        if self._table is not None:
+            return
+        with self._lock:
+            if self._table is not None:
+                return
+            from safetensors import safe_open
+            from tokenizers import Tokenizer
+
+            weights, tokenizer_path = static_weights_file(), static_tokenizer_file()
+            try:
+                with safe_open(str(weights), framework="np") as handle:
+                    table = np.asarray(handle.get_tensor(STATIC_TENSOR), dtype=np.float32)
+                tokenizer = Tokenizer.from_file(str(tokenizer_path))
+            except Exception as exc:  # safetensors/tokenizers raise their own types
+                raise EmbeddingUnavailable(
+                    f"cannot load the static embedding model ({type(exc).__name__}: {exc})"
+                ) from exc
+            if table.ndim != 2 or table.shape[1] != STATIC_DIMENSION:
+                raise EmbeddingUnavailable(
+                    f"static embedding weights have shape {table.shape}, "
+                    f"expected (vocabulary, {STATIC_DIMENSION})"
+                )
+            # Every token counts; no length limit (the vectors are just averaged).
+            tokenizer.no_padding()
+            tokenizer.no_truncation()
+            self._tokenizer = tokenizer
+            self._table = table
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Embed texts into an (n, 256) float32 array of unit vectors."""
+        self._load()
+        assert self._table is not None
+        table = self._table
+        out = np.empty((len(texts), STATIC_DIMENSION), dtype=np.float32)
+        if not texts:
+            return out
+        cleaned = [t if isinstance(t, str) else str(t) for t in texts]
+        encodings = self._tokenizer.encode_batch(cleaned, add_special_tokens=False)
+        vocabulary = table.shape[0]
+        for row, encoding in enumerate(encodings):
+            ids = [i for i in encoding.ids if 0 <= i < vocabulary]
+            if not ids:
+                # No tokens (empty text): a fixed unit vector keeps cosine defined.
+                out[row] = 1.0 / np.sqrt(STATIC_DIMENSION)
+                continue
+            pooled = table[ids].mean(axis=0)
+            norm = float(np.linalg.norm(pooled))
+            out[row] = pooled / norm if norm > 1e-12 else 1.0 / np.sqrt(STATIC_DIMENSION)
+        return out
+
+
+_STATIC_ENCODER = _StaticEncoder()
+
+
+@register_embedding_function
+class StaticWordEmbeddingFunction(EmbeddingFunction[Documents]):
+    """Static word embeddings (wordllama l2_supercat, 256-d) as a chromadb embedding function.
+
+    Mean of the token vectors of the text, L2-normalised. Loaded from files
+    inside the installed ``wordllama`` wheel; nothing is downloaded.
+    """
+
+    def __init__(self) -> None:
+        pass
+
+    def __call__(self, input: Documents) -> Embeddings:
+        return list(self.encode(list(input)))
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Embed texts into an (n, 256) array of unit vectors."""
+        return _STATIC_ENCODER.encode(texts)
+
+    @staticmethod
+    def name() -> str:
+        return "advisor-wordllama-l2-256"
+
+    def default_space(self) -> Space:
+        return "cosine"
+
+    def supported_spaces(self) -> list[Space]:
+        return ["cosine", "ip", "l2"]
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> StaticWordEmbeddingFunction:
+        return StaticWordEmbeddingFunction()
+
+
+# --------------------------------------------------------------------------- openai
+
+
 @register_embedding_function
 class OpenAICompatibleEmbeddingFunction(EmbeddingFunction[Documents]):
     """Embeddings from an OpenAI-compatible ``/embeddings`` endpoint.
@@ -300,16 +479,21 @@ class OpenAICompatibleEmbeddingFunction(EmbeddingFunction[Documents]):
         )
 
 
-AdvisorEmbeddingFunction = MiniLMInt8EmbeddingFunction | OpenAICompatibleEmbeddingFunction
+AdvisorEmbeddingFunction = (
+    MiniLMInt8EmbeddingFunction | StaticWordEmbeddingFunction | OpenAICompatibleEmbeddingFunction
+)
 
 
 def get_embedding_function(settings: Settings | None = None) -> AdvisorEmbeddingFunction:
-    """The embedding function the settings select (local MiniLM by default)."""
+    """The embedding function the settings select (:data:`DEFAULT_LOCAL_MODEL` by default)."""
     if settings is None:
         from agent.config import get_settings
 
         settings = get_settings()
-    if settings.embeddings == "openai":
+    mode = retrieval_mode(settings)
+    if mode == "static":
+        return StaticWordEmbeddingFunction()
+    if mode == "openai":
         return OpenAICompatibleEmbeddingFunction(
             model=settings.openai_embedding_model,
             base_url=settings.openai_base_url,

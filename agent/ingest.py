@@ -630,15 +630,32 @@ def index_knowledge(
 
 
 def _set_fingerprint(collection: Collection, settings: Settings, fingerprint: str) -> None:
-    from agent.embeddings import embedding_model_id
+    stamp_collection(collection, settings, fingerprint)
 
+
+def stamp_collection(
+    collection: Collection, settings: Settings, fingerprint: str | None = None
+) -> None:
+    """Write the collection's metadata with a new content version.
+
+    Called after every sync or deletion, so caches built from the collection's
+    documents (the BM25 index of ``agent.lexical``) notice the change, also in
+    other processes. ``modify`` replaces the whole metadata, so every key we
+    keep is written here.
+    """
+    import uuid
+
+    from agent.embeddings import embedding_model_id
+    from agent.lexical import VERSION_KEY
+
+    metadata: dict[str, str] = {
+        "embedding_model": embedding_model_id(settings),
+        VERSION_KEY: uuid.uuid4().hex,
+    }
+    if fingerprint is not None:
+        metadata["source_fingerprint"] = fingerprint
     with contextlib.suppress(Exception):
-        collection.modify(
-            metadata={
-                "embedding_model": embedding_model_id(settings),
-                "source_fingerprint": fingerprint,
-            }
-        )
+        collection.modify(metadata=metadata)  # type: ignore[arg-type]
 
 
 def refresh_knowledge(settings: Settings, notices: list[str]) -> IndexReport | None:
@@ -821,6 +838,7 @@ def add_user_document(
                 _embedder(settings, embedding_function),
                 only_sources={safe},
             )
+            stamp_collection(collection, settings)
     except retrieval.RetrievalError as exc:
         return FileResult(safe, "error", str(exc))
     except Exception as exc:
@@ -862,4 +880,5 @@ def remove_user_document(name: str, settings: Settings | None = None) -> int:
     ids = [k for k in _existing(collection) if k.split("::", 1)[0] == safe]
     if ids:
         collection.delete(ids=ids)
+        stamp_collection(collection, settings)
     return len(ids)

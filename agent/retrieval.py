@@ -2,7 +2,12 @@
 
 :func:`search` embeds the query once, queries the knowledge collection and the
 user-documents collection of the configured embedding model, and merges the hits
-by score (``1 - cosine distance``). The first search of a process makes sure the
+by score (``1 - cosine distance``). In the ``static`` mode (static word
+embeddings, ``ADVISOR_EMBEDDINGS=static``) the dense hits are fused with BM25
+keyword hits over the same chunks (``agent.lexical``) by reciprocal rank fusion
+(k=60); static word vectors alone miss exact terms and word order, BM25 alone
+misses paraphrases, the two together make up for each other. Either way a long
+section contributes only its best chunk. The first search of a process makes sure the
 index exists and matches ``knowledge/``: a missing index is built, a corrupt one
 is moved aside (kept as a backup) and rebuilt, and changed files are re-indexed
 incrementally. What happened is reported by :func:`last_notices`.
@@ -33,6 +38,10 @@ KNOWLEDGE_PREFIX = "knowledge"
 USER_DOCS_PREFIX = "user_docs"
 #: Candidates fetched per wanted passage, so that one passage per section remains.
 SECTION_OVERFETCH = 3
+#: Reciprocal rank fusion constant (Cormack, Clarke & Buettcher 2009; the usual default).
+RRF_K = 60
+#: Fewest candidates taken from each ranking (dense, BM25) before fusion.
+FUSION_FETCH_MIN = 20
 
 
 class RetrievalError(RuntimeError):
@@ -45,11 +54,24 @@ class Passage(BaseModel):
     text: str
     source: str
     heading: str
-    score: float = Field(description="1 - cosine distance; higher is closer.")
+    score: float = Field(
+        description=(
+            "Higher is better. Dense modes (minilm, openai): 1 - cosine distance. "
+            "static mode: reciprocal rank fusion of the dense and BM25 rankings, "
+            "sum of 1/(60 + rank) divided by its maximum 2/61, so 1.0 = ranked first by both, "
+            "about 0.5 = first in one and absent from the other."
+        )
+    )
     approaches: list[str] = Field(default_factory=list)
     collection: str = ""
     heading_path: str = ""
     title: str = ""
+    dense_score: float | None = Field(
+        default=None, description="1 - cosine distance, when the dense search found it."
+    )
+    lexical_score: float | None = Field(
+        default=None, description="BM25 score, when the keyword search (static mode) found it."
+    )
 
 
 # --------------------------------------------------------------------------- names
@@ -145,6 +167,9 @@ def drop_client(settings: Settings) -> None:
             _COLLECTIONS.pop(cache_key, None)
         for ready_key in [k for k in _READY if k[0] == key]:
             _READY.discard(ready_key)
+    from agent import lexical
+
+    lexical.invalidate(key)
 
 
 def _backup_path(path: Path) -> Path:
@@ -326,6 +351,25 @@ def _split_tags(value: object) -> list[str]:
 
 def query_collection(collection: Collection, vector: np.ndarray, k: int) -> list[Passage]:
     """Nearest chunks of one collection as passages."""
+    return [passage for _, passage in _query_hits(collection, vector, k)]
+
+
+def _passage(collection: str, document: object, metadata: Any, score: float) -> Passage:
+    meta = dict(metadata or {})
+    return Passage(
+        text=str(document or ""),
+        source=str(meta.get("source", "")),
+        heading=str(meta.get("heading", "")),
+        heading_path=str(meta.get("heading_path", "")),
+        title=str(meta.get("title", "")),
+        score=score,
+        approaches=_split_tags(meta.get("approaches")),
+        collection=collection,
+    )
+
+
+def _query_hits(collection: Collection, vector: np.ndarray, k: int) -> list[tuple[str, Passage]]:
+    """(chunk id, passage) of the nearest chunks of one collection, nearest first."""
     result = collection.query(
         query_embeddings=[vector],
         n_results=k,
@@ -335,22 +379,54 @@ def query_collection(collection: Collection, vector: np.ndarray, k: int) -> list
     documents = (result.get("documents") or [[]])[0] or []
     metadatas = (result.get("metadatas") or [[]])[0] or []
     distances = (result.get("distances") or [[]])[0] or []
-    passages = []
+    hits = []
     for i in range(len(ids)):
-        meta = dict(metadatas[i] or {})
-        passages.append(
-            Passage(
-                text=str(documents[i] or ""),
-                source=str(meta.get("source", "")),
-                heading=str(meta.get("heading", "")),
-                heading_path=str(meta.get("heading_path", "")),
-                title=str(meta.get("title", "")),
-                score=round(1.0 - float(distances[i]), 6),
-                approaches=_split_tags(meta.get("approaches")),
-                collection=collection.name,
-            )
-        )
-    return passages
+        similarity = round(1.0 - float(distances[i]), 6)
+        passage = _passage(collection.name, documents[i], metadatas[i], similarity)
+        passage.dense_score = similarity
+        hits.append((str(ids[i]), passage))
+    return hits
+
+
+def fused_search(
+    collections: list[Collection], query: str, vector: np.ndarray, fetch: int, location: str
+) -> list[Passage]:
+    """Dense and BM25 candidates of the collections, fused by reciprocal rank fusion.
+
+    ``collections`` should be handles fetched just now (their metadata stamps
+    the lexical index, see :mod:`agent.lexical`). Each ranking contributes
+    ``1 / (RRF_K + rank)`` (rank from 1) for its top ``fetch`` chunks; the sum is
+    divided by its maximum, so scores lie in (0, 1]. Best first.
+    """
+    from agent import lexical
+
+    dense: list[tuple[tuple[str, str], Passage]] = []
+    for collection in collections:
+        for chunk_id, passage in _query_hits(collection, vector, fetch):
+            dense.append(((collection.name, chunk_id), passage))
+    dense.sort(key=lambda item: item[1].score, reverse=True)
+    dense = dense[:fetch]
+    lexical_hits = lexical.get_index(location, collections).search(query, fetch)
+
+    fused: dict[tuple[str, str], float] = {}
+    passages: dict[tuple[str, str], Passage] = {}
+    for rank, (key, passage) in enumerate(dense, start=1):
+        fused[key] = fused.get(key, 0.0) + 1.0 / (RRF_K + rank)
+        passages[key] = passage
+    for rank, hit in enumerate(lexical_hits, start=1):
+        key = (hit.collection, hit.id)
+        fused[key] = fused.get(key, 0.0) + 1.0 / (RRF_K + rank)
+        if key not in passages:
+            passages[key] = _passage(hit.collection, hit.document, hit.metadata, 0.0)
+        passages[key].lexical_score = round(hit.score, 6)
+    best_possible = 2.0 / (RRF_K + 1)
+    ordered = sorted(fused, key=lambda key: fused[key], reverse=True)
+    out = []
+    for key in ordered:
+        passage = passages[key]
+        passage.score = round(fused[key] / best_possible, 6)
+        out.append(passage)
+    return out
 
 
 def search(query: str, k: int = 5, *, settings: Settings | None = None) -> list[Passage]:
@@ -367,7 +443,7 @@ def search(query: str, k: int = 5, *, settings: Settings | None = None) -> list[
     ensure_index(settings)
     vector = embed_query(query, settings)
     try:
-        return _search_collections(settings, vector, k)
+        return _search_collections(settings, vector, k, query)
     except RetrievalError:
         raise
     except Exception:
@@ -376,7 +452,7 @@ def search(query: str, k: int = 5, *, settings: Settings | None = None) -> list[
         drop_client(settings)
         notices = ensure_index(settings)
     try:
-        return _search_collections(settings, vector, k)
+        return _search_collections(settings, vector, k, query)
     except RetrievalError:
         raise
     except Exception as second:
@@ -388,20 +464,46 @@ def search(query: str, k: int = 5, *, settings: Settings | None = None) -> list[
         notices += ensure_index(settings)
         _LAST_NOTICES[:] = notices
         try:
-            return _search_collections(settings, vector, k)
+            return _search_collections(settings, vector, k, query)
         except Exception as exc:
             raise RetrievalError(f"Search failed: {_reason(exc)}") from exc
 
 
-def _search_collections(settings: Settings, vector: np.ndarray, k: int) -> list[Passage]:
+def _search_collections(
+    settings: Settings, vector: np.ndarray, k: int, query: str = ""
+) -> list[Passage]:
+    from agent.embeddings import retrieval_mode
+
     # A long section is stored as several chunks; without care its parts fill
     # the top k. Over-fetch, then keep the best chunk of each section.
     fetch = k * SECTION_OVERFETCH
-    hits: list[Passage] = []
-    for name in (knowledge_collection_name(settings), user_collection_name(settings)):
+    names = (knowledge_collection_name(settings), user_collection_name(settings))
+    if retrieval_mode(settings) == "static":
+        collections = [_fresh_collection(settings, name) for name in names]
+        hits = fused_search(
+            collections, query, vector, max(fetch, FUSION_FETCH_MIN), _location(settings)
+        )
+        return best_per_section(hits, k)
+    hits = []
+    for name in names:
         collection = get_collection(settings, name)
         hits.extend(query_collection(collection, vector, fetch))
     hits.sort(key=lambda p: p.score, reverse=True)
+    return best_per_section(hits, k)
+
+
+def _fresh_collection(settings: Settings, name: str) -> Collection:
+    """A handle read from Chroma now (its metadata carries the current content version)."""
+    from agent.embeddings import get_embedding_function
+
+    get_collection(settings, name)  # creates it when missing (cached after the first call)
+    return get_chroma_client(settings).get_collection(
+        name, embedding_function=get_embedding_function(settings)  # type: ignore[arg-type]
+    )
+
+
+def best_per_section(hits: list[Passage], k: int) -> list[Passage]:
+    """The first k passages of ``hits`` (best first) keeping one per section."""
     best: list[Passage] = []
     seen: set[tuple[str, str, str]] = set()
     for passage in hits:
