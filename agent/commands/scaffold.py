@@ -84,7 +84,9 @@ def _from_session(session_id: str) -> tuple[Profile, Recommendation | None, str 
 
 def scaffold(
     approach: Annotated[str, typer.Option(help=APPROACH_HELP)],
-    out: Annotated[Path, typer.Option(help="Directory to write (must be empty unless --force).")],
+    out: Annotated[
+        Path, typer.Option(help="Directory to write: new, empty, or generated here before.")
+    ],
     components: Annotated[
         str | None, typer.Option(help="For hybrid: comma-separated, e.g. rag,fine_tuning.")
     ] = None,
@@ -93,7 +95,14 @@ def scaffold(
     ] = None,
     session: Annotated[str | None, typer.Option(help="Interview session id.")] = None,
     zip_: Annotated[bool, typer.Option("--zip", help="Write a .zip at OUT instead.")] = False,
-    force: Annotated[bool, typer.Option(help="Overwrite a non-empty directory.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            help="Replace a project generated earlier by `advisor scaffold` (recognised by its "
+            ".advisor-scaffold.json; files you added are kept). A non-empty directory without "
+            "that marker is never overwritten. With --zip: overwrite the zip file."
+        ),
+    ] = False,
 ) -> None:
     """Generate a runnable, tested starter project for the chosen path."""
     from agent.scaffold import (

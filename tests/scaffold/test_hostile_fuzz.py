@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agent.profile import Profile
-from agent.scaffold import render_files, scaffold_project
+from agent.scaffold import MARKER_FILE, render_files, scaffold_project
 from agent.scaffold_safety import clean_text
 from tests.scaffold.helpers import MARKERS, PATHS, PAYLOAD
 
@@ -51,7 +51,10 @@ def test_render_parse_and_stay_inside_dir(profile: Profile, path_index: int,
         root = out.resolve()
         written = sorted(p for p in Path(tmp).rglob("*") if p.is_file())
         assert written and all(p.resolve().is_relative_to(root) for p in written)
-        assert len(written) == len(result.files)
+        # The project files plus the marker that lets --force recognise the folder later.
+        assert sorted(p.relative_to(root).as_posix() for p in written) == sorted(
+            [*result.files, MARKER_FILE]
+        )
         for path in written:
             text = path.read_text(encoding="utf-8")
             assert not any(m in text for m in MARKERS), path.name

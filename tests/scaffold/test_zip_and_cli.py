@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -12,15 +13,16 @@ from typer.testing import CliRunner
 
 from agent.cli import app
 from agent.profile import Profile
-from agent.scaffold import ScaffoldError, scaffold_project, scaffold_zip_bytes
+from agent.scaffold import MARKER_FILE, ScaffoldError, scaffold_project, scaffold_zip_bytes
 from tests.scaffold.helpers import check_tree, profiles, ruff_check
 
 runner = CliRunner()
 
 
 def _tree(root: Path) -> dict[str, bytes]:
+    """The project files (the folder's scaffold marker is deliberately not in the zip)."""
     return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+            for p in sorted(root.rglob("*")) if p.is_file() and p.name != MARKER_FILE}
 
 
 @pytest.mark.parametrize("name", ["full", "hostile"])
@@ -39,6 +41,8 @@ def test_zip_round_trips_to_the_same_tree(tmp_path: Path, name: str) -> None:
     written = scaffold_project("hybrid", profile, out_dir=tmp_path / "direct",
                                components=["rag", "fine_tuning"])
     assert _tree(unzipped) == _tree(written.out_dir)
+    assert (written.out_dir / MARKER_FILE).is_file()
+    assert not (unzipped / MARKER_FILE).exists()
     check_tree(unzipped)
     ruff_check(unzipped)
 
@@ -61,12 +65,16 @@ def test_refuses_to_write_through_a_symlink_out_of_dir(tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
     out = tmp_path / "out"
-    out.mkdir()
+    scaffold_project("rag", None, out_dir=out)  # ours, so --force may replace it
+    shutil.rmtree(out / "eval")
     (out / "eval").symlink_to(outside)
+    before = _tree(out)
+    marker = (out / MARKER_FILE).read_bytes()
     with pytest.raises(ScaffoldError, match="outside|link"):
-        scaffold_project("rag", None, out_dir=out, force=True)
+        scaffold_project("fine_tuning", None, out_dir=out, force=True)
     assert not any(outside.iterdir())
-    assert sorted(p.name for p in out.iterdir()) == ["eval"]  # nothing half-written
+    assert _tree(out) == before  # nothing half-written, nothing removed
+    assert (out / MARKER_FILE).read_bytes() == marker
 
 
 def _profile_file(tmp_path: Path, data: dict) -> Path:
