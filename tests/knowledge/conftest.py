@@ -151,3 +151,44 @@ def _close_test_index() -> Iterator[None]:
 def guide_md() -> str:
     """A Markdown document with front matter and three heading levels."""
     return GUIDE
+
+
+class LocalModeIndexes:
+    """Real knowledge indexes per local model, built at most once per session."""
+
+    def __init__(self, request: pytest.FixtureRequest, root: Path) -> None:
+        self._request = request
+        self._root = root
+        self._dirs: dict[str, Path] = {}
+
+    def index_dir(self, mode: str) -> Path:
+        """Index directory holding the knowledge collection of ``mode``."""
+        from agent.embeddings import DEFAULT_LOCAL_MODEL
+
+        if mode == DEFAULT_LOCAL_MODEL:
+            # The root conftest's session index is built with ADVISOR_EMBEDDINGS=local.
+            return Path(self._request.getfixturevalue("knowledge_index_dir"))
+        if mode not in self._dirs:
+            from agent.config import Settings
+            from agent.ingest import index_knowledge
+
+            index_dir = self._root / f"{mode}-chroma"
+            settings = Settings(
+                _env_file=None,  # type: ignore[call-arg]
+                ADVISOR_DATA_DIR=str(self._root / f"{mode}-data"),
+                ADVISOR_INDEX_DIR=str(index_dir),
+                ADVISOR_EMBEDDINGS=mode,  # type: ignore[arg-type]
+                CHROMA_HOST=None,
+                OPENAI_API_KEY=None,
+            )
+            index_knowledge(settings)
+            self._dirs[mode] = index_dir
+        return self._dirs[mode]
+
+
+@pytest.fixture(scope="session")
+def local_mode_indexes(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> LocalModeIndexes:
+    """Builder of the real knowledge index of each local model (read-only for tests)."""
+    return LocalModeIndexes(request, tmp_path_factory.mktemp("mode-indexes"))

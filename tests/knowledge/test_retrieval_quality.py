@@ -143,14 +143,27 @@ class _SummaryLine:
             terminalreporter.write_line(line)
 
 
+#: Both local retrieval modes are measured and must each reach the threshold.
+LOCAL_MODES = ("minilm", "static")
+
+
+@pytest.mark.parametrize("mode", LOCAL_MODES)
 def test_recall_at_3(
-    knowledge_index: object,
+    mode: str,
+    local_mode_indexes: Any,
+    isolated_settings: Path,
+    monkeypatch: pytest.MonkeyPatch,
     request: pytest.FixtureRequest,
     capsys: pytest.CaptureFixture[str],
     record_property: Any,
 ) -> None:
     """At least 90% of the questions find an expected file among the top 3 passages."""
+    from agent.config import get_settings
     from agent.retrieval import search
+
+    monkeypatch.setenv("ADVISOR_INDEX_DIR", str(local_mode_indexes.index_dir(mode)))
+    monkeypatch.setenv("ADVISOR_EMBEDDINGS", mode)
+    get_settings.cache_clear()
 
     outcomes: list[Outcome] = []
     for item in load_questions():
@@ -165,11 +178,12 @@ def test_recall_at_3(
         )
 
     report, figures = _format_report(outcomes)
+    report = f"[{mode}] " + report
     for name, value in figures.items():
-        record_property(name, round(value, 4))
+        record_property(f"{mode}_{name}", round(value, 4))
     with capsys.disabled():
         print("\n" + report)
-    plugin_name = "knowledge-retrieval-quality-summary"
+    plugin_name = f"knowledge-retrieval-quality-summary-{mode}"
     manager = request.config.pluginmanager
     if manager.get_plugin(plugin_name) is None:
         manager.register(_SummaryLine(report), plugin_name)
