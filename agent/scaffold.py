@@ -30,7 +30,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import metadata
+from importlib import metadata, resources
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -53,7 +53,11 @@ from agent.scaffold_safety import (
     yaml_dump,
 )
 
-PROTOTYPES_DIR = Path(__file__).resolve().parent.parent / "prototypes"
+#: The templates in a source checkout (editable install): the top-level prototypes/ folder.
+REPO_PROTOTYPES_DIR = Path(__file__).resolve().parent.parent / "prototypes"
+#: The same folder as shipped in the wheel (pyproject maps it to the data package
+#: ``agent._prototypes``), used when there is no checkout next to the package.
+PACKAGED_PROTOTYPES = "_prototypes"
 #: Written into every generated folder; ``force`` replaces only folders that have it.
 MARKER_FILE = ".advisor-scaffold.json"
 _MARKER_GENERATOR = "llm-approach-advisor"
@@ -277,10 +281,41 @@ def build_context(
 # --------------------------------------------------------------------------- rendering
 
 
+def locate_prototypes(
+    repo_dir: Path = REPO_PROTOTYPES_DIR, package: str = "agent"
+) -> Path:
+    """The folder holding the templates: the checkout's copy, else the packaged one.
+
+    A source checkout (editable install) uses ``prototypes/`` next to the package,
+    so template edits show at once; a regular install finds the copy shipped in
+    the wheel through :mod:`importlib.resources` (``<package>/_prototypes``).
+    """
+    if (repo_dir / "shared").is_dir():
+        return repo_dir
+    try:
+        packaged = resources.files(package) / PACKAGED_PROTOTYPES
+    except ModuleNotFoundError:
+        packaged = None
+    # Wheels install as plain folders, so the resource is a real directory on disk.
+    if packaged is not None and isinstance(packaged, Path) and (packaged / "shared").is_dir():
+        return packaged
+    raise ScaffoldError(
+        f"The starter-project templates are missing: neither {repo_dir} nor the packaged "
+        f"{package}/{PACKAGED_PROTOTYPES} exists. Reinstall llm-approach-advisor "
+        "(pip install --force-reinstall llm-approach-advisor) or run from a source checkout."
+    )
+
+
+@lru_cache(maxsize=1)
+def prototypes_dir() -> Path:
+    """:func:`locate_prototypes`, looked up once per process."""
+    return locate_prototypes()
+
+
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(PROTOTYPES_DIR)),
+        loader=jinja2.FileSystemLoader(str(prototypes_dir())),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
@@ -297,12 +332,13 @@ def _environment() -> jinja2.Environment:
 @lru_cache(maxsize=8)
 def _part_files(part: str) -> tuple[str, ...]:
     """Template-relative paths of one part (files under ``_*`` folders are includes)."""
-    root = PROTOTYPES_DIR / part
+    templates = prototypes_dir()
+    root = templates / part
     if not root.is_dir():
-        raise ScaffoldError(f"Template part {part!r} is missing from {PROTOTYPES_DIR}.")
+        raise ScaffoldError(f"Template part {part!r} is missing from {templates}.")
     found = []
     for path in sorted(root.rglob("*")):
-        rel = path.relative_to(PROTOTYPES_DIR)
+        rel = path.relative_to(templates)
         if path.is_file() and not any(p.startswith("_") and p != PACKAGE_PLACEHOLDER
                                       for p in rel.parts[1:]):
             if "__pycache__" in rel.parts:
@@ -418,7 +454,7 @@ def _render_parts(context: dict[str, Any], chosen: list[str]) -> dict[str, str]:
                 except jinja2.TemplateError as exc:  # a template bug, not user input
                     raise ScaffoldError(f"Template {template_path} failed: {exc}") from exc
             else:
-                text = (PROTOTYPES_DIR / template_path).read_text(encoding="utf-8")
+                text = (prototypes_dir() / template_path).read_text(encoding="utf-8")
             if rel in files:
                 raise ScaffoldError(f"Two template parts both write {rel}.")
             files[rel] = text
