@@ -174,7 +174,28 @@ def negated(clause: str, start: int, window: int = 48) -> bool:
         before,
         flags=re.I,
     )
-    return bool(_NEG.search(before))
+    # A negation does not reach past the start of a new clause joined by "and"/"so" with
+    # its own subject ("we haven't tried prompting, and there are 100 examples"), nor does
+    # a determiner "no"/"zero" reach past the noun phrase it quantifies ("no technical
+    # staff and a tight budget").
+    cues = list(_NEG.finditer(before))
+    if not cues:
+        return False
+    last = cues[-1]
+    scope = before[last.end():]
+    if _NEW_CLAUSE.search(scope):
+        return False
+    return not (last.group(0).lower() in ("no", "zero") and _NP_END.search(scope))
+
+
+#: ", and we ...", "and there are", "so the team": a coordinated clause with its own subject.
+_NEW_CLAUSE = re.compile(
+    r"(?:,\s*|\b)(?:and|so|plus|then)\s+(?:we|we're|we've|they|it|it's|there|our|the|users?|"
+    r"customers?|i|he|she|everyone|everything)\b",
+    re.I,
+)
+#: The end of a noun phrase after "no X": a coordinator or a comma followed by an article.
+_NP_END = re.compile(r"(?:,|\band\b|\bbut\b|\bwith\b)\s*(?:a|an|the|our|some|plenty|lots|\d)\b", re.I)
 
 
 # --------------------------------------------------------------------------- pattern table
@@ -315,7 +336,7 @@ PATTERNS: tuple[Pattern, ...] = (
     P("prompting_tried", r"\b(?:tried|try|trying|tested|experimented with|iterated on|spent \w+ (?:weeks|months) (?:on|tuning|writing)|been using|use|using|wrote|written|built) (?:\w+ ){0,3}(?:prompts?|prompting|few-shot|system prompts?|prompt engineering|prompt[- ](?:only|based))\b", True, 0.75, False),
     P("prompting_tried", r"\b(?:weeks?|months?|days?|sprints?|rounds?|iterations?) of (?:\w+ )?(?:prompt(?:ing| engineering| tweak\w*| tuning| iterations?| work)|few-shot)\b|\bprompt (?:iterations?|tweak\w*|experiments?)\b", True, 0.75, False),
     P("prompting_tried", r"\b(?:in|on|against) (?:our |the |their |thier |my )?(?:own )?(?:evals?|eval(?:uation)? set|evaluations?|testing|tests|test (?:set|suite)|benchmarks?|offline eval\w*)\b|\b(?:eval(?:uation)?s?|eval set|test set|benchmark) of \d", True, 0.6, False),
-    P("prompting_tried", r"\b(?:prompts?|prompting|prompt engineering|few-shot examples?|instructions)\b[^.]{0,40}\b(?:fail\w*|(?:isn't|is not|wasn't|was not|aren't|are not|weren't) (?:enough|sufficient|reliable|consistent)|not enough|falls? short|fell short|(?:didn't|doesn't|did not|does not|couldn't|could not|can't|cannot|won't) (?:fix|solve|get|keep|make|hold|stop|work|help|stick)|plateau\w*|stops? working|gets? us (?:to )?(?:about |around )?\d+\s?%|scor\w+)", True, 0.8),
+    P("prompting_tried", r"\b(?:prompts?|prompting|prompt engineering|few-shot examples?|instructions)\b[^.]{0,40}\b(?:fail\w*|(?:isn't|is not|wasn't|was not|aren't|are not|weren't) (?:enough|sufficient|reliable|consistent)|not enough|falls? short|fell short|(?:didn't|doesn't|did not|does not|couldn't|could not|can't|cannot|won't) (?:fix|solve|get|keep|make|hold|stop|work|help|stick)|plateau\w*|stops? working|gets? us (?:to )?(?:about |around )?\d+\s?%|scor(?:es|ed|ing)? (?:it |them |only |about |around |just |below |under |at )*(?:\d|poorly|badly|low))", True, 0.8),
     P("prompting_tried", r"\b(?:even with|despite|in spite of|after) (?:\w+ ){0,3}(?:prompts?|prompting|instructions|few-shot|examples in the prompt|prompt engineering|prompt tweaks|system prompts?)\b", True, 0.8),
     P("prompting_tried", r"\b(?:baseline|eval(?:uation)?s?|eval set|test set|benchmark)\b[^.]{0,40}\b(?:shows?|showed|measur\w+|scor\w+|exists?|in place|we have|we built|reach\w*|gets?|got|hits?|%)", True, 0.7, False),
     P("prompting_tried", r"\b(?:measured|we have) (?:a |an |our )?(?:prompting )?(?:baseline|eval set|evals|evaluation set)\b", True, 0.8, False),
@@ -332,7 +353,7 @@ PATTERNS: tuple[Pattern, ...] = (
 # Behaviour-gap topics: a topic plus a failure cue in the same sentence means a gap.
 _GAP_TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("format", re.compile(r"\b(?:format\w*|structure[ds]?|template|schema|json|xml|layout|fields|sections|headings|mandated (?:wording|order)|regulatory wording|boilerplate)\b", re.I)),
-    ("style", re.compile(r"\b(?:tone|voice|brand[- ]voice|house style|style|persona|on[- ]brand|off[- ]brand|register|sounds? (?:like us|robotic|generic|bland)|wording|phrasing|scripts?|scripted|personality|character|friendly|formal|apologetic|empathetic|playful|quirky|signature)\b", re.I)),
+    ("style", re.compile(r"\b(?:tone|voice|brand[- ]voice|house style|style|persona|on[- ]brand|off[- ]brand|register|sounds? (?:like us|robotic|generic|bland)|wording|phrasing|(?:our|the|call|sales|support|phone|approved|brand|agent|house|their) scripts?|scripted|personality|character|friendly|formal|apologetic|empathetic|playful|quirky|signature)\b", re.I)),
     ("reasoning", re.compile(r"\b(?:reason\w*|calculat\w*|math\w*|arithmetic|logic\w*|multi[- ]step|judg(?:e)?ments?|conclusions?|inferences?|deduc\w+|diagnos\w+)\b", re.I)),
     ("new_skill", re.compile(r"\b(?:our own (?:taxonomy|categories|codes|query language|dsl|labels|classification)|(?:custom|internal|proprietary|in-house|domain[- ]specific) (?:[\w-]+ )?(?:taxonomy|codes|coding scheme|query language|dsl|classification|label(?:s|ling)? scheme|language|notation)|new (?:task|skill)|(?:dsl|query language)\b|categor(?:y|ies)|classif\w+|labels?|tagging)", re.I)),
 )
@@ -341,7 +362,7 @@ _GAP_FAILURE = re.compile(
     r"(?:can't|cannot|couldn't|doesn't|don't|didn't|won't|isn't|aren't|wasn't|hasn't|haven't|has not|have not|never) (?:\w+ ){0,3}(?:follow|keep|get|match|stick|hold|sound|capture|do|handle|reproduce|learn|produce|reliabl\w*|consistent\w*|right)|"
     r"(?:only |maybe |about |roughly |around )?(?:half|a third|a quarter|two thirds|\d+ ?%)(?: of)? the time|\d+ (?:in|out of) (?:\d+|every \w+) (?:cases|times|outputs|answers|replies)?|badly|poorly|"
     r"unreliabl\w*|keeps? (?:\w+ ){0,2}(?:changing|slipping|drifting|getting|breaking|going)|off[- ]brand|(?:sounds?|too|feels?|reads?|very|so) generic|bland|robotic|"
-    r"struggl\w+|falls? short|fell short|not good enough|invalid|incorrect|inaccurate|shallow|poor|weak|mediocre|unusable|skips?|skipping|omits?|omitting|leaves? out|drops?|"
+    r"struggl\w+|falls? short|fell short|not good enough|(?<![./])invalid(?![./]\w)|incorrect|inaccurate|shallow|poor|weak|mediocre|unusable|skips?|skipping|omits?|omitting|leaves? out|drops?|"
     r"(?:hasn't|has not|haven't|have not|hadn't|never|not) (?:\w+ )?(?:managed|able)|unable|gets? (?:us )?(?:to )?(?:only )?\d+ ?%|only \d+ ?%|"
     r"scores? (?:it |us )?(?:only )?\d{1,6}(?: out of|/)|not consistent\w*|hit[- ]or[- ]miss|sloppy|mistakes?|errors?|hallucinat\w+ (?:steps|logic)|deviat\w+)\b",
     re.I,
@@ -354,7 +375,10 @@ _MORE: list[Pattern] = [
     P("knowledge_source", r"(?<!nothing )(?<!not )\b(?:proprietary|confidential|internal[- ]only|not (?:publicly )?available|not public|isn't public|non-public|behind (?:our|the) (?:firewall|login)|(?:the |a |any )?(?:base |public |off-the-shelf )?model (?:doesn't|does not|can't|cannot|won't|wouldn't) know|models? (?:lacks?|haven't seen|have never seen|never saw))\b", "proprietary", 0.75, None, self_negating=True),
     P("knowledge_source", r"\b(?:their|his|her|your|each (?:client|customer|user|patient)'s) (?:own )?(?:\w+ )?(?:accounts?|account activity|transactions|orders|records|history|portfolios?|positions|data|bookings|claims|polic(?:y|ies)|balances?|details|profiles?|plans?|cover|coverage|subscriptions?)\b|\baccount (?:activity|history|balances?|data)\b", "proprietary", 0.7, None),
     P("knowledge_source", r"\b(?:general|common|public|everyday|widely known|well[- ]known|world) (?:[\w-]+ )?(?:knowledge|information|facts|topics|questions)\b|\b(?:the model|llms?|gpt[-\w.]*|it) already knows?\b|\bpublicly available\b", "general", 0.6, None),
-    P("knowledge_source", r"\b(?:translat\w+|summari[sz]\w+|rewrit\w+|paraphras\w+|proofread\w*|grammar|spelling|brainstorm\w*|tagline|slogan|social media posts?|cover letters?|product names?|classif\w+ (?:the )?(?:sentiment|emails?|messages?|tickets?))\b", "general", 0.4, None),
+    # A bare verb opening a sentence ("Translate all of your instructions") is an order to the
+    # reader, not a description of the feature, so base forms count only mid-sentence.
+    P("knowledge_source", r"(?:(?<=[a-z,] )(?:translate|summari[sz]e|rewrite|paraphrase|proofread|brainstorm)\b|\b(?:translat(?:ion|ions|ing|es|ed|ors?)|summari[sz](?:ing|es|ed|ations?|ers?)|rewrit(?:ing|es|ten|ers?)|paraphras(?:ing|es|ed|ers?)|proofread(?:ing|s|ers?)|brainstorm(?:ing|s|ers?))\b)", "general", 0.4, None),
+    P("knowledge_source", r"\b(?:grammar|spelling|tagline|slogan|social media posts?|cover letters?|product names?|classif\w+ (?:the )?(?:sentiment|emails?|messages?|tickets?))\b", "general", 0.4, None),
     P("knowledge_source", r"\bno (?:internal|proprietary|company|private|special|extra|domain) (?:data|documents|knowledge|information|docs)\b|\bdoesn't need (?:any )?(?:our|company|internal|private) (?:data|documents)\b", "general", 0.65, None, self_negating=True),
     # ---------------- corpus_size
     P("corpus_size", NUM + r"[\s-]*(?:[\w-]+\s+){0,2}?(?P<unit>" + _DOC_UNIT_ALT + r")\b", _pages_value, 0.75, None),
@@ -373,7 +397,7 @@ _MORE: list[Pattern] = [
     P("data_dynamics", r"\b(?:static|unchanging|never (?:really |actually |ever )?chang\w+|rarely (?:really |ever )?chang\w+|seldom chang\w+|hardly ever chang\w+|stable|frozen|fixed (?:set|content|corpus|body)|set in stone|same for years|once a decade|historical (?:archive|records|data)|(?:don't|doesn't|do not|does not|won't|will not|didn't|hasn't|haven't) (?:really )?chang\w+(?: much| often)?)\b", "static", 0.75, None, self_negating=True),
     # ---------------- focus
     P("focus", r"\b(?:niche|highly speciali[sz]ed|speciali[sz]ed|deep[- ]domain|domain[- ]specific|expert[- ]level|narrow (?:domain|field|use case)|jargon|technical vocabulary|subject[- ]matter experts?)\b", "niche", 0.75, None),
-    P("focus", r"\b(?:insurance|actuarial|underwriting|legal|law firm|litigation|medical|clinical|pharma\w*|radiology|oncology|tax|accounting|audit(?:ing|ors)?|compliance|regulatory|patent|maritime|aerospace|semiconductor|geolog\w+|reinsurance|derivatives|biotech|veterinary|nuclear|mining|oil and gas|customs|tariff)\b", "niche", 0.5, None),
+    P("focus", r"\b(?:insurance|actuarial|underwriting|legal|law firm|litigation|medical|clinical|pharma\w*|radiology|oncology|tax|accounting|auditing|auditors?|compliance|regulatory|patent|maritime|aerospace|semiconductor|geolog\w+|reinsurance|derivatives|biotech|veterinary|nuclear|mining|oil and gas|customs|tariff)\b", "niche", 0.5, None),
     P("focus", r"\b(?:broad|general[- ]purpose|general audience|everyone|anyone|any topic|wide (?:range|variety)|all kinds of|mass[- ]market|general public|consumers?|everyday (?:users|questions|tasks))\b", "broad", 0.6, None),
     # ---------------- interaction_complexity
     P("interaction_complexity", r"\b(?:multi[- ]?step|multi[- ]?turn|back[- ]and[- ]forth|follow[- ]up questions?|several steps|many steps|step[- ]by[- ]step|plan(?:s|ning)? (?:\w+ )?(?:trips?|itinerar\w+|steps|projects?)|weigh\w* (?:options|trade[- ]?offs|alternatives)|negotiat\w+|troubleshoot\w*|diagnos\w+|walks? (?:them|users|customers) through|chain of thought|tree of thought|what[- ]if|edge cases|branching|complex (?:questions|conversations|interactions|requests|workflows?|cases|reasoning|queries))\b", "complex", 0.65, None),
@@ -427,7 +451,6 @@ _MORE: list[Pattern] = [
 ]
 
 _TIMELINE_WORDS: tuple[tuple[re.Pattern[str], int, float], ...] = (
-    (re.compile(r"\b(?:asap|as soon as possible|urgent(?:ly)?|yesterday|right away|immediately)\b", re.I), 2, 0.45),
     (re.compile(r"\b(?:this|next) week\b|\bin a (?:few|couple of) days\b", re.I), 1, 0.6),
     (re.compile(r"\b(?:end of (?:the |this )?month|(?<!end of )next month|this month)\b", re.I), 4, 0.6),
     (re.compile(r"\bend of next month\b", re.I), 6, 0.6),
@@ -555,6 +578,9 @@ def _not_a_quantity(field: str, m: re.Match[str], clause: str) -> bool:
     after = clause[m.end():m.end() + 40]
     if field in ("monthly_requests", "labeled_examples") and num in _ARTICLES:
         return True
+    # "several times a day" / "twice a week" is how often something happens, not a volume.
+    if field == "monthly_requests" and _TIMES_AFTER.match(clause, m.end("num")):
+        return True
     if field == "corpus_size" and num:
         unit = (groups.get("unit") or "").lower()
         if (num in _ARTICLES and "per_num" not in groups and _DOC_UNITS.get(unit, 5.0) < 20
@@ -570,6 +596,7 @@ def _not_a_quantity(field: str, m: re.Match[str], clause: str) -> bool:
 
 
 _NEXT_WORD = re.compile(r"(?<!\w)\w")
+_TIMES_AFTER = re.compile(r"\s*(?:times|x)\b", re.I)
 
 
 def _matches(regex: re.Pattern[str], text: str, field: str) -> Iterator[re.Match[str]]:
@@ -665,10 +692,26 @@ def _scan_gaps(text: str, cls: list[Clause], hits: list[_Hit]) -> None:
             hits.append(_Hit("prompting_tried", True, _clip(s), 0.7, sentence.start()))
 
 
+#: Urgency words ("URGENT", "immediately") that are a deadline only when the sentence is
+#: about delivering something: "URGENT compliance audit" or "answers immediately" are not.
+_URGENCY = re.compile(r"\b(?:asap|as soon as possible|urgent(?:ly)?|yesterday|right away|immediately)\b", re.I)
+_DELIVERY = re.compile(
+    r"\b(?:launch\w*|ship\w*|deadline|demo\w*|pilot|mvp|first version|live|deliver\w*|due|ready|"
+    r"prototype|release\w*|go[- ]live|deploy\w*|built|build|done|up and running|in production|"
+    r"(?:need|want|needs|wants|get|have) (?:it|this|that|something|one|the (?:tool|feature|assistant|bot))\b)",
+    re.I,
+)
+
+
 def _scan_timeline_words(text: str, hits: list[_Hit]) -> None:
     for rx, weeks, conf in _TIMELINE_WORDS:
         for m in rx.finditer(text):
             hits.append(_Hit("timeline_weeks", weeks, _clip(m.group(0)), conf, m.start()))
+    for sentence in re.finditer(r"[^.!?\n]+", text):
+        s = sentence.group(0)
+        m = _URGENCY.search(s)
+        if m and _DELIVERY.search(s):
+            hits.append(_Hit("timeline_weeks", 2, _clip(m.group(0)), 0.45, sentence.start() + m.start()))
 
 
 def _descriptive(text: str, findings: dict[str, Finding]) -> None:
