@@ -709,9 +709,10 @@ def _scan_timeline_words(text: str, hits: list[_Hit]) -> None:
             hits.append(_Hit("timeline_weeks", weeks, _clip(m.group(0)), conf, m.start()))
     for sentence in re.finditer(r"[^.!?\n]+", text):
         s = sentence.group(0)
-        m = _URGENCY.search(s)
-        if m and _DELIVERY.search(s):
-            hits.append(_Hit("timeline_weeks", 2, _clip(m.group(0)), 0.45, sentence.start() + m.start()))
+        urgent = _URGENCY.search(s)
+        if urgent and _DELIVERY.search(s):
+            hits.append(_Hit("timeline_weeks", 2, _clip(urgent.group(0)), 0.45,
+                             sentence.start() + urgent.start()))
 
 
 def _descriptive(text: str, findings: dict[str, Finding]) -> None:
