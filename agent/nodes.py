@@ -17,7 +17,13 @@ from langgraph.types import interrupt
 
 from agent import interviewer
 from agent.config import get_settings
-from agent.profile import APPROACH_LABELS, BASE_APPROACHES, Profile, ProfileError
+from agent.profile import (
+    APPROACH_LABELS,
+    BASE_APPROACHES,
+    DECISION_FIELDS,
+    Profile,
+    ProfileError,
+)
 from agent.recommendation import Assumption, Recommendation
 from agent.state import AdvisorContext, AdvisorState, FieldEvidence, Intent, Message, TurnInput
 
@@ -169,6 +175,46 @@ def understand_text(
 #: Answers this short that parse as the asked field's value are taken as typed.
 TYPED_ANSWER_WORDS = 4
 
+#: Fewer words than this is a reply or a greeting ("hi", "rag"), not a product description.
+MIN_SUMMARY_WORDS = 3
+#: A text this short that states a decision fact ("Our budget is medium.") is an answer.
+ANSWER_MAX_WORDS = 8
+#: Text that talks to the assistant instead of about the product (prompt injection).
+_INSTRUCTIONS = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\s+(?:(?:all|any|the|your|my|of)\s+)*"
+    r"(?:(?:previous|prior|above|earlier|preceding|system)\s+)?"
+    r"(?:instructions?|prompts?|rules|guidelines)\b"
+    r"|\bsystem prompt\b|\byou are (?:now|no longer)\b|\bjailbreak",
+    re.IGNORECASE,
+)
+
+
+def describes_product(text: str, findings: dict[str, FieldEvidence] | None = None) -> bool:
+    """Whether ``text`` can stand as the product summary.
+
+    Not a one- or two-word reply, not instructions to the assistant, and not a short
+    answer whose content is a decision fact found in the same message.
+    """
+    words = re.findall(r"[^\W_]+", text)
+    if len(words) < MIN_SUMMARY_WORDS or _INSTRUCTIONS.search(text):
+        return False
+    states_a_fact = any(field in DECISION_FIELDS for field in findings or {})
+    return not (states_a_fact and len(words) < ANSWER_MAX_WORDS)
+
+
+def _screen_summary(findings: dict[str, FieldEvidence], profile: Profile) -> None:
+    """Keep a summary finding only when there is none yet and it describes the product.
+
+    The first description the user gives stays (later answers and follow-ups are not
+    summaries); a greeting, a bare answer or an injection never takes the place, so a
+    real description later still can. An explicit edit goes through ``set_field``.
+    """
+    found = findings.get("product_summary")
+    if found is None:
+        return
+    if profile.product_summary or not describes_product(str(found.get("value") or ""), findings):
+        del findings["product_summary"]
+
 
 def _typed_answer(field: str | None, text: str) -> FieldEvidence | None:
     """A short reply that is itself a value of the asked field ("12", "yes", "dynamic")."""
@@ -290,6 +336,7 @@ def understand_message(state: AdvisorState, runtime: Runtime[AdvisorContext]) ->
         findings, mode = {asked_field: typed}, "offline"
     else:
         findings, notices, mode, usage = understand_text(text, profile, ctx, asked_field)
+    _screen_summary(findings, profile)
     out.update(notices=notices, mode=mode, usage=usage)
     if pending_field in interviewer.TEMPLATES and pending_field not in findings:
         # a typed answer like "12" or "yes" to the pending question
@@ -330,9 +377,12 @@ def update_profile(state: AdvisorState) -> dict[str, Any]:
             continue
         evidence[field] = found
     if profile.product_summary is None and state.get("intent") == "describe":
-        first = next((m["content"] for m in state.get("messages", []) if m["role"] == "user"), "")
-        if len(first) > 20:
-            profile.product_summary = first[:300]
+        # No summary finding (e.g. the LLM gave none): this message, if it describes the product.
+        latest = next(
+            (m["content"] for m in reversed(state.get("messages", [])) if m["role"] == "user"), ""
+        )
+        if len(latest) > 20 and describes_product(latest, findings):
+            profile.product_summary = latest[:300]
     new = profile.model_dump(mode="json")
     out: dict[str, Any] = {
         "profile": new,
