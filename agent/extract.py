@@ -131,7 +131,7 @@ _RATE = (
 # --------------------------------------------------------------------------- clauses
 
 _NEG = re.compile(
-    r"\b(?:no|not|never|without|none|nor|neither|zero|lack|lacks|lacking|hardly|barely)\b"
+    r"\b(?:no|not|never|without|none|nor|neither|zero|lack|lacks|lacking|hardly|barely|nobody|no one|noone)\b"
     r"|n't\b|\bcannot\b",
     re.I,
 )
@@ -191,7 +191,9 @@ def negated(clause: str, start: int, window: int = 48) -> bool:
 #: ", and we ...", "and there are", "so the team": a coordinated clause with its own subject.
 _NEW_CLAUSE = re.compile(
     r"(?:,\s*|\b)(?:and|so|plus|then)\s+(?:we|we're|we've|they|it|it's|there|our|the|users?|"
-    r"customers?|i|he|she|everyone|everything)\b",
+    r"customers?|i|he|she|everyone|everything)\b"
+    r"|(?:,\s*|\b)(?:and|so|plus|then)\s+(?:[\w'-]+\s+){0,2}?(?:must|should|need|needs|has to|have to|"
+    r"will|would|can|could|are|is|was|were)\b",
     re.I,
 )
 #: The end of a noun phrase after "no X": a coordinator or a comma followed by an article.
@@ -323,6 +325,21 @@ def _money_budget(m: re.Match[str]) -> str | None:
 
 _RATE_AHEAD = re.compile(r"^\s*,?\s*" + _RATE, re.I)
 
+#: Things an answer can be traced to (a source document or a part of one).
+_SOURCE_NOUN = (
+    r"(?:sources?|documents?|docs?|pages?|sections?|clauses?|paragraphs?|passages?|articles?|"
+    r"stor(?:y|ies)|entr(?:y|ies)|records?|protocols?|manuals?|polic(?:y|ies)|guidelines?|"
+    r"regulations?|rules?|contracts?|files?|reports?|tickets?|notes?|chapters?|papers?|"
+    r"stud(?:y|ies)|rulings?|statutes?|precedents?|standards?|specs?|links?|urls?|references?|"
+    r"filings?|memos?|sops?|procedures?|wiki pages?|pdfs?|emails?|transcripts?|excerpts?|quotes?)"
+)
+#: "... it came from", "... the answer used", "... an answer is based on".
+_PROVENANCE = (
+    r"(?:(?:came|comes|come|is coming) from\b|(?:is|are|was|were) (?:based|grounded) (?:on|in)\b|"
+    r"(?:is|was|are|were) (?:drawn|taken|pulled|sourced) from\b|(?:relied|relies|rely|drew|draws|draw) on\b|"
+    r"used\b(?!\s+to\b)|uses\b|quoted\b|cited\b|supports? (?:it|the answer|that)\b)"
+)
+
 PATTERNS: tuple[Pattern, ...] = (
     # ---------------- needs_citations
     P("needs_citations", r"\b(?:cite|cites|citing|citations?|footnotes?|provenance|audit[- ]?trail|traceab\w+)\b", True, 0.8, False),
@@ -332,6 +349,14 @@ PATTERNS: tuple[Pattern, ...] = (
     P("needs_citations", r"\b(?:quote|quotes|quoting|reference|references|referencing) (?:the )?(?:exact |original |relevant |specific )?(?:source|document|page|section|clause|paragraph|policy|passage|article|regulation|rule)s?\b", True, 0.7, False),
     P("needs_citations", r"\b(?:sources?|references?) (?:must|should|need to|has to|have to) be (?:shown|given|listed|cited|linked|included)", True, 0.8, False),
     P("needs_citations", r"\bverif(?:y|iable)\b[^.]{0,40}\bsources?\b", True, 0.6, False),
+    # Provenance: a display verb, a source noun and where the answer came from ("show the
+    # clause it relied on", "see which entry an answer is based on", "name the source record").
+    P("needs_citations", r"\b(?:show|see|name|cite|reference|display|indicate|identify|mention|tell|point (?:at|to)|surface|highlight|flag|list|reveal|know)(?:s|ed|ing)?\s+(?:\w+\s+){0,2}?(?:the|which|what|its|their)\s+(?:[\w-]+\s+)?" + _SOURCE_NOUN + r"(?:\s+(?:and|or|&)\s+" + _SOURCE_NOUN + r")?\s+(?:that\s+|which\s+)?(?:(?:it|they|this|(?:(?:the|an?|each|every|its|their)\s+)?(?:answers?|repl(?:y|ies)|responses?|figures?|facts?|numbers?|claims?|statements?|quotes?|summar(?:y|ies)|suggestions?|recommendations?|model|bot|assistant))\s+)?" + _PROVENANCE, True, 0.8, False),
+    P("needs_citations", r"\b(?:show|name|cite|quote|reference|display|identify|point (?:at|to)|link (?:back )?to|links? to|linking to|surface|list|attach|mention|give)(?:s|ed|ing)?\s+(?:\w+\s+)?(?:the|its|their|each|every|an?)\s+(?:exact|original|specific|underlying|source|originating|supporting|precise|primary)\s+(?:[\w-]+\s+)?" + _SOURCE_NOUN + r"\b", True, 0.75, False),
+    P("needs_citations", r"\b(?:exact|original|specific|precise|source)\s+(?:[\w-]+\s+)?" + _SOURCE_NOUN + r"\s+(?:\w+\s+)?(?:quoted|cited|referenced|linked|named|shown)\b", True, 0.75, False),
+    P("needs_citations", r"\b(?:answers?|claims?|statements?|replies|responses?|figures?|facts?)\s+(?:must|should|need to|needs to|has to|have to|will)\s+be\s+(?:backed up|supported|justified|grounded)\s+(?:by|with|in)\s+(?:a |an |the )?(?:sources?|references?|links?|quotes?|evidence|passages?|citations?)\b", True, 0.75, False),
+    P("needs_citations", r"\b(?:back(?:ed|s|ing)? up|support(?:ed|s|ing)?|justif(?:y|ies|ied))\s+(?:each |every |its |their |the )?(?:answers?|claims?|statements?|replies|responses?)\s+with\s+(?:a |an |the )?(?:sources?|references?|links?|quotes?|evidence|passages?)\b", True, 0.75, False),
+    P("needs_citations", r"\b(?:citations?|sources?|references?|footnotes?)\s+(?:aren't|isn't|are not|is not|are never|won't be|will not be)\s+(?:really\s+)?(?:needed|required|necessary|important|expected|wanted|a (?:requirement|must|priority))\b", False, 0.85, self_negating=True),
     # ---------------- prompting_tried
     P("prompting_tried", r"\b(?:tried|try|trying|tested|experimented with|iterated on|spent \w+ (?:weeks|months) (?:on|tuning|writing)|been using|use|using|wrote|written|built) (?:\w+ ){0,3}(?:prompts?|prompting|few-shot|system prompts?|prompt engineering|prompt[- ](?:only|based))\b", True, 0.75, False),
     P("prompting_tried", r"\b(?:weeks?|months?|days?|sprints?|rounds?|iterations?) of (?:\w+ )?(?:prompt(?:ing| engineering| tweak\w*| tuning| iterations?| work)|few-shot)\b|\bprompt (?:iterations?|tweak\w*|experiments?)\b", True, 0.75, False),

@@ -74,3 +74,40 @@ STRUCTURE = [
 @pytest.mark.parametrize(("text", "field", "value"), STRUCTURE)
 def test_structure(text: str, field: str, value: Any) -> None:
     check(text, field, value)
+
+
+# --------------------------------------------------------------------------- needs_citations
+
+CITATIONS = [
+    case("Each reply should show the paragraph it relied on.", "needs_citations", True,
+         "show-part-relied-on"),
+    case("Reviewers must be able to see which memo a figure was taken from.",
+         "needs_citations", True, "see-which-doc-taken-from"),
+    case("The answer has to name the originating ticket.", "needs_citations", True,
+         "name-originating-record"),
+    case("Pharmacists want links back to the original monographs and the specific study cited.",
+         "needs_citations", True, "specific-study-cited"),
+    case("Every claim should be backed up with a reference.", "needs_citations", True,
+         "backed-up-with-reference"),
+    case("It must tell staff which chapter and page the answer comes from.",
+         "needs_citations", True, "tell-which-chapter-and-page"),
+    case("Nobody expects it to cite anything, we don't need citations.", "needs_citations",
+         False, "negated-citations"),
+    case("Sources aren't needed for this one.", "needs_citations", False,
+         "sources-not-needed"),
+    case("We don't have to show which article the answer used.", "needs_citations", False,
+         "negated-provenance"),
+    case("Managers want to see which policy applies to their region.", "needs_citations",
+         _ABSENT, "near-miss-which-policy-applies"),
+    case("The dashboard lists the reports that used to take a day to build.",
+         "needs_citations", _ABSENT, "near-miss-used-to"),
+    case("We list the files we used last year in a spreadsheet.", "needs_citations", _ABSENT,
+         "near-miss-files-we-used"),
+    case("Data cannot leave the building, and answers must reference the manual they came from.",
+         "needs_citations", True, "negation-before-and-clause-does-not-reach"),
+]
+
+
+@pytest.mark.parametrize(("text", "field", "value"), CITATIONS)
+def test_needs_citations(text: str, field: str, value: Any) -> None:
+    check(text, field, value)
