@@ -192,8 +192,8 @@ def negated(clause: str, start: int, window: int = 48) -> bool:
 _NEW_CLAUSE = re.compile(
     r"(?:,\s*|\b)(?:and|so|plus|then)\s+(?:we|we're|we've|they|it|it's|there|our|the|users?|"
     r"customers?|i|he|she|everyone|everything)\b"
-    r"|(?:,\s*|\b)(?:and|so|plus|then)\s+(?:[\w'-]+\s+){0,2}?(?:must|should|need|needs|has to|have to|"
-    r"will|would|can|could|are|is|was|were)\b",
+    r"|(?:(?:,\s*|\b)(?:and|so|plus|then)\s+(?:[\w'-]+\s+){0,2}?|,\s*(?:[\w'-]+\s+){1,2}?)"
+    r"(?:must|should|need|needs|has to|have to|will|would|can|could|are|is|was|were)\b",
     re.I,
 )
 #: The end of a noun phrase after "no X": a coordinator or a comma followed by an article.
@@ -313,6 +313,17 @@ _HALF = r"(?P<half>\s+and\s+a\s+half)?"
 _NOT_A_DEADLINE = r"(?!\s+of\b)(?![^.]{0,12}\b(?:ago|of (?:data|history|logs|records)))"
 
 
+def _latency_bound(m: re.Match[str]) -> bool | None:
+    """A bound of milliseconds, or of up to ten seconds, means someone waits on the answer."""
+    n = parse_number(m.group("num"))
+    if n is None:
+        return None
+    unit = m.group("lunit").lower()
+    if unit.startswith(("ms", "msec", "milli")):
+        return True
+    return True if n <= 10 else None
+
+
 def _money_budget(m: re.Match[str]) -> str | None:
     n = parse_number(m.group("num"))
     if n is None:
@@ -325,6 +336,8 @@ def _money_budget(m: re.Match[str]) -> str | None:
 
 _RATE_AHEAD = re.compile(r"^\s*,?\s*" + _RATE, re.I)
 
+#: A small count in words or digits ("8", "five", "a dozen").
+_COUNT = r"(?:\d{1,4}|a (?:few|handful of|dozen)|several|(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)(?:[- ]\w+)?)"
 #: Things an answer can be traced to (a source document or a part of one).
 _SOURCE_NOUN = (
     r"(?:sources?|documents?|docs?|pages?|sections?|clauses?|paragraphs?|passages?|articles?|"
@@ -427,6 +440,12 @@ _MORE: list[Pattern] = [
     # ---------------- interaction_complexity
     P("interaction_complexity", r"\b(?:multi[- ]?step|multi[- ]?turn|back[- ]and[- ]forth|follow[- ]up questions?|several steps|many steps|step[- ]by[- ]step|plan(?:s|ning)? (?:\w+ )?(?:trips?|itinerar\w+|steps|projects?)|weigh\w* (?:options|trade[- ]?offs|alternatives)|negotiat\w+|troubleshoot\w*|diagnos\w+|walks? (?:them|users|customers) through|chain of thought|tree of thought|what[- ]if|edge cases|branching|complex (?:questions|conversations|interactions|requests|workflows?|cases|reasoning|queries))\b", "complex", 0.65, None),
     P("interaction_complexity", r"\b(?:simple|one[- ]shot|single[- ]turn|short answers?|quick (?:answers?|lookups?|questions?)|straightforward|one question at a time|yes/no|one[- ]line|look[- ]?ups?|a single (?:field|label|category|answer))\b", "simple", 0.6, "complex"),
+    # One-shot task shapes: sorting an input into a fixed set of buckets, or turning one
+    # input into one output. A conversational cue above (0.65) still wins over these.
+    P("interaction_complexity", r"\b(?:classif\w*|categori[sz]\w*|tag(?:s|ged|ging)?|label(?:s|led|ling)?|sort(?:s|ed|ing)?|bucket(?:s|ed|ing)?|rout(?:e|es|ed|ing)|triag\w*|assign(?:s|ed|ing)?|map(?:s|ped|ping)?)\b[^.;]{0,60}?\b(?:into|to|as|by|among)\s+(?:one of\s+)?(?:the\s+|our\s+)?(?:" + _COUNT + r"\s+)?(?:[\w-]+\s+){0,2}?(?:categories|buckets|classes|labels|intents|queues|types|groups|tiers|codes|topics|teams|departments)\b", "simple", 0.55, None),
+    P("interaction_complexity", r"\b(?:classif\w*|categori[sz]\w*|tag(?:s|ged|ging)?|label(?:s|led|ling)?|sort(?:s|ed|ing)?|bucket(?:s|ed|ing)?|flag(?:s|ged|ging)?|mark(?:s|ed|ing)?|rat(?:e|es|ed|ing)|scor(?:e|es|ed|ing))\s+(?:[\w-]+\s+){0,3}?as\s+[\w-]+\s*(?:/|,|\bor\b)\s*[\w-]+", "simple", 0.55, None),
+    P("interaction_complexity", r"\b(?:intent|sentiment|spam|topic|language|toxicity|priority|urgency)\s+(?:classifier|classification|detection|detector|scoring|tagging|labell?ing|router|routing)\b|\bscor(?:e|es|ed|ing) (?:the )?sentiment\b", "simple", 0.55, None),
+    P("interaction_complexity", r"\b(?:turn(?:s|ed|ing)?|convert(?:s|ed|ing)?|transform(?:s|ed|ing)?|rewrit(?:e|es|ing|ten)|restructur(?:e|es|ed|ing)|reformat(?:s|ted|ting)?|translat(?:e|es|ed|ing))\b[^.;]{0,80}?\binto\b|\bsummari[sz](?:e|es|ed|ing)\b|\b(?:extract|pull)(?:s|ed|ing)?\s+(?:[\w-]+\s+){0,2}?(?:fields|entities|data points|values|details|line items)\s+(?:out of|from)\b", "simple", 0.5, None),
     # ---------------- labeled_examples (numbers of outputs written by people)
     P("labeled_examples", NUM + r"\s+(?:(?:" + _EXAMPLE_QUALIFIERS + r"|[\w-]+)\s+){0,3}(?:" + _EXAMPLE_NOUNS + r")\b(?=[^.]{0,60}\b(?:" + _EXAMPLE_QUALIFIERS + r"|" + _AUTHORSHIP + r"))", _examples_value, 0.75, None),
     P("labeled_examples", NUM + r"\s+(?:[\w/-]+\s+){0,2}?[\w-]+s\b(?=\s+(?:that\s+|which\s+)?(?:(?:our|the|my|their)\s+(?:[\w-]+\s+){0,2}?)?(?:" + _AUTHORSHIP + r")\b)", _examples_value, 0.7, None),
@@ -442,6 +461,14 @@ _MORE: list[Pattern] = [
     P("latency_sensitive", r"\b(?:latency|instant\w*|sub-?second|under (?:a |one |\d+ ?)(?:second|seconds|ms|milliseconds)|within (?:a |one |\d+ ?)(?:second|seconds|ms|milliseconds)|fast (?:responses?|answers?|replies)|snappy|while (?:the |a )?(?:customer|user|caller|agent|patient) (?:waits|is waiting|is on the (?:phone|line))|on the phone|live (?:chat|calls?|conversations?|agents?)|voice (?:assistant|bot|agent|calls?)|autocomplete|type-?ahead|real[- ]?time (?:responses?|answers?|replies|chat|suggestions|conversation|assistance))\b", True, 0.7, False),
     P("latency_sensitive", r"\b(?:batch(?:es|ed)?|overnight|nightly|asynchronous(?:ly)?|async|no rush|not (?:time[- ])?(?:critical|urgent)|(?:can|could) take (?:a few |several )?(?:minutes|hours)|by (?:the )?next (?:morning|day)|offline processing|in the background)\b", False, 0.6, None),
     P("latency_sensitive", r"\blatency (?:is|isn't|is not|does not|doesn't) (?:not )?(?:a )?(?:concern|matter|issue|critical|important|problem)\b|\bspeed (?:doesn't|does not|isn't|is not) (?:matter|critical|important)\b", False, 0.75, None, self_negating=True),
+    # A response-time bound: any milliseconds, or a few seconds ("< 200 ms", "within two seconds").
+    P("latency_sensitive", r"(?:<|≤|\bunder|\bbelow|\bwithin|\bless than|\bfaster than|\bno (?:more|longer) than|\bat most|\bmax(?:imum)?(?: of)?|\bsub)\s*~?\s*" + NUM + r"[\s-]*(?P<lunit>ms|msecs?|milliseconds?|s|secs?|seconds?)\b", _latency_bound, 0.75, None),
+    P("latency_sensitive", r"\b(?:too|painfully|far too|way too) (?:slow|sluggish|laggy)\b|\btakes? (?:far |way )?too long to (?:respond|reply|answer|return|come back)\b", True, 0.65, None),
+    P("latency_sensitive", r"\b(?:users?|customers?|callers?|shoppers?|players?|agents?|reps?|patients?|guests?|visitors?|people|drivers?|staff|clinicians|buyers|students)\s+(?:are\s+|is\s+|sit\s+|sits\s+|stand\s+|will be\s+|would be\s+|are left\s+)?(?:\w+\s+)?(?:waiting|wait)\s+(?:on|for|in|at|while)\b", True, 0.7, False),
+    P("latency_sensitive", r"\b(?:nobody|no one|no-one)\s+(?:is\s+|will be\s+|sits\s+|has to\s+)?(?:\w+\s+)?wait(?:s|ing)?\b", False, 0.7, None, self_negating=True),
+    P("latency_sensitive", r"\b(?:repl(?:y|ies)|responses?|answers?|results?|suggestions?|completions?|output)\s+(?:\w+\s+){0,3}?(?:be|come back|arrive|appear|return|show up)\s+(?:really\s+|very\s+|super\s+|near[- ])?(?:fast|quick(?:ly)?|instant(?:ly|aneous(?:ly)?)?|immediate(?:ly)?|snappy|speedy)\b", True, 0.7, False),
+    P("latency_sensitive", r"\b(?:speed|latency|response times?|responsiveness)\s+(?:really\s+)?(?:matters?|is (?:critical|key|crucial|important|essential|a (?:priority|must|big deal))|counts)\b", True, 0.7, None),
+    P("latency_sensitive", r"\b(?:during|mid|in the middle of)[ -](?:the |a |an )?(?:live )?(?:calls?|conversations?|checkout|sessions?)\b|\b(?:at|in|during) (?:the )?checkout\b", True, 0.6, None),
     # ---------------- privacy
     P("privacy", r"\b(?:on[- ]?prem(?:ise|ises)?|self[- ]host\w*|air[- ]?gapped|(?:our|own) (?:servers|data ?cent(?:er|re)s?|hardware|infrastructure|gpus?|private cloud|vpc)|sovereign\w*|open[- ]weights?|local(?:ly hosted)? (?:model|llm)s?|behind (?:our|the) firewall|in[- ]house (?:servers|hosting|only))\b", "self_hosted", 0.75, "cloud_ok"),
     P("privacy", r"\b(?:data|nothing|it|records|documents|information)\s+(?:\w+\s+){0,3}(?:can't|cannot|must not|mustn't|may not|can never|is not allowed to|isn't allowed to|are not allowed to|aren't allowed to|should never|must never|never)\s+(?:\w+\s+){0,2}(?:leave|go to|be sent|be shared|be uploaded|touch|pass through)\b|\b(?:no|not allowed to use|can't use|cannot use|forbidden to use) (?:any )?(?:external|third[- ]party|cloud|hosted|public) (?:apis?|services|providers|llms?|models)\b", "self_hosted", 0.8, None, self_negating=True),

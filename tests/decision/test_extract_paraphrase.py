@@ -111,3 +111,62 @@ CITATIONS = [
 @pytest.mark.parametrize(("text", "field", "value"), CITATIONS)
 def test_needs_citations(text: str, field: str, value: Any) -> None:
     check(text, field, value)
+
+
+# --------------------------------------------------------------------------- interaction_complexity
+
+INTERACTION = [
+    case("Incoming invoices get sorted into one of six regional queues.",
+         "interaction_complexity", "simple", "sort-into-queues"),
+    case("We want each review tagged as positive / neutral / negative.",
+         "interaction_complexity", "simple", "tag-as-slash-list"),
+    case("It converts a free-text complaint into a structured incident form.",
+         "interaction_complexity", "simple", "convert-into"),
+    case("A sentiment classifier for app-store reviews.", "interaction_complexity", "simple",
+         "sentiment-classifier"),
+    case("The bot summarizes each shift handover note.", "interaction_complexity", "simple",
+         "summarizes"),
+    case("The assistant walks customers through troubleshooting their router over several "
+         "turns, then converts the chat into a ticket.", "interaction_complexity", "complex",
+         "conversation-beats-transformation"),
+    case("We turned the pilot off last month.", "interaction_complexity", _ABSENT,
+         "near-miss-turned-off"),
+    case("We sort out billing disputes by phone.", "interaction_complexity", _ABSENT,
+         "near-miss-sort-out"),
+]
+
+
+@pytest.mark.parametrize(("text", "field", "value"), INTERACTION)
+def test_interaction_complexity(text: str, field: str, value: Any) -> None:
+    check(text, field, value)
+
+
+# --------------------------------------------------------------------------- latency_sensitive
+
+LATENCY = [
+    case("The ranking call has a budget of under 150ms end to end.", "latency_sensitive", True,
+         "under-ms"),
+    case("Suggestions must render in < 80 ms.", "latency_sensitive", True, "less-than-symbol-ms"),
+    case("Replies need to come back within three seconds.", "latency_sensitive", True,
+         "within-word-seconds"),
+    case("The current model is far too slow for the checkout page.", "latency_sensitive", True,
+         "too-slow"),
+    case("Drivers are left waiting at the depot for the answer.", "latency_sensitive", True,
+         "people-waiting"),
+    case("Answers have to be near-instant.", "latency_sensitive", True, "answers-instant"),
+    case("Response time really matters for us.", "latency_sensitive", True, "response-time-matters"),
+    case("It whispers hints to the rep mid-call.", "latency_sensitive", True, "mid-call"),
+    case("Nobody is waiting on these, results can arrive overnight.", "latency_sensitive", False,
+         "negated-waiting-plus-overnight"),
+    case("Reports may take up to 90 seconds to generate.", "latency_sensitive", _ABSENT,
+         "near-miss-long-bound"),
+    case("We cut the review cycle to under 3 weeks.", "latency_sensitive", _ABSENT,
+         "near-miss-weeks-not-seconds"),
+    case("The customers waited months for this feature.", "latency_sensitive", _ABSENT,
+         "near-miss-waited-months"),
+]
+
+
+@pytest.mark.parametrize(("text", "field", "value"), LATENCY)
+def test_latency_sensitive(text: str, field: str, value: Any) -> None:
+    check(text, field, value)
