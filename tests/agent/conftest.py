@@ -6,12 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from agent.config import get_settings
-from agent.llm import reset_llm_factory
 from agent.service import Advisor
 from agent.turn import TurnResult
 from tests.agent.personas import Persona
-from tests.support.stub_openai import CLIENT_TIMEOUT_S, StubOpenAIServer, configure_env
+from tests.support.stub_openai import StubOpenAIServer, running_stub
 
 
 @pytest.fixture
@@ -25,17 +23,8 @@ def advisor() -> Iterator[Advisor]:
 @pytest.fixture
 def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[StubOpenAIServer]:
     """Our OpenAI-compatible stub on 127.0.0.1 with OPENAI_* settings (canary key) pointing at it."""
-    server = StubOpenAIServer(timeout_sleep_s=CLIENT_TIMEOUT_S * 4)
-    server.start()
-    configure_env(monkeypatch, server, retries=1)
-    get_settings.cache_clear()
-    reset_llm_factory()
-    try:
+    with running_stub(monkeypatch, retries=1) as server:
         yield server
-    finally:
-        server.stop()
-        reset_llm_factory()
-        get_settings.cache_clear()
 
 
 def drive(

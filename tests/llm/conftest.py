@@ -6,9 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from agent.config import get_settings
-from agent.llm import reset_llm_factory
-from tests.support.stub_openai import CLIENT_TIMEOUT_S, StubOpenAIServer, configure_env
+from tests.support.stub_openai import StubOpenAIServer, running_stub
 
 
 @pytest.fixture
@@ -17,14 +15,5 @@ def stub_llm(monkeypatch: pytest.MonkeyPatch) -> Iterator[StubOpenAIServer]:
 
     The key is ``tests.support.stub_openai.FAKE_API_KEY``; grep outputs for it.
     """
-    server = StubOpenAIServer(timeout_sleep_s=CLIENT_TIMEOUT_S * 4)
-    server.start()
-    configure_env(monkeypatch, server)
-    get_settings.cache_clear()
-    reset_llm_factory()
-    try:
+    with running_stub(monkeypatch) as server:
         yield server
-    finally:
-        server.stop()
-        reset_llm_factory()
-        get_settings.cache_clear()

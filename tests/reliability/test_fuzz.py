@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agent.profile import DECISION_FIELDS, DESCRIPTIVE_FIELDS, Profile, ProfileError, parse_profile
+from tests.support.cli import assert_no_traceback
 
 EXAMPLES = 500
 FUZZ = settings(
@@ -56,10 +57,6 @@ def _record(figures: Any, key: str, counter: Counter, detail: str) -> None:
     assert counter.run >= EXAMPLES, f"only {counter.run} examples ran for {key}"
     figures.record("fuzz", key, run=counter.run, passed=counter.clean, unit="examples",
                    detail=detail)
-
-
-def _no_traceback(text: str) -> None:
-    assert "Traceback (most recent call last)" not in text, text[-2000:]
 
 
 # --------------------------------------------------------------------------- strategies
@@ -152,7 +149,7 @@ def _assert_clean_cli(result: Any) -> str:
             f"{type(result.exception).__name__}: {result.exception} escaped the CLI; output:\n"
             f"{output[-1500:]}"
         ) from result.exception
-    _no_traceback(output)
+    assert_no_traceback(output)
     return output
 
 
@@ -358,7 +355,7 @@ def test_fuzz_upload(isolated_settings: Path, figures: Any) -> None:
             assert result.status in ("added", "skipped", "error"), result
             if result.status != "added":
                 assert str(result.message).strip(), result
-            _no_traceback(str(result.message))
+            assert_no_traceback(str(result.message))
 
         counter.check(body)
 

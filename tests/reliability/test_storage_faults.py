@@ -19,7 +19,6 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,23 +26,22 @@ from typing import Any
 import pytest
 
 from agent.config import get_settings
+from tests.support.cli import CliResult, run_advisor
+from tests.support.knowledge import use_small_knowledge
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SESSION = "faulty"
 
 
-def _advisor(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "agent.cli", *args], cwd=REPO_ROOT, env=dict(os.environ),
-        capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
-    )
+def _advisor(*args: str, timeout: float = 300) -> CliResult:
+    return run_advisor(list(args), timeout=timeout)
 
 
-def _turn(message: str, session: str = SESSION) -> subprocess.CompletedProcess[str]:
+def _turn(message: str, session: str = SESSION) -> CliResult:
     return _advisor("chat", "--session", session, "--message", message, "--json")
 
 
-def _assert_clear_failure(result: subprocess.CompletedProcess[str], *words: str) -> str:
+def _assert_clear_failure(result: CliResult, *words: str) -> str:
     """Non-zero exit, no traceback, and a message containing one of ``words``."""
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
@@ -203,12 +201,7 @@ def test_corrupt_index_is_rebuilt_with_backup_and_notice(
 ) -> None:
     # A two-document knowledge base keeps the build and the rebuild quick; the
     # fault handling does not depend on the corpus size.
-    knowledge = tmp_path / "knowledge"
-    knowledge.mkdir()
-    for name in ("overview.md", "glossary.md"):
-        shutil.copy(REPO_ROOT / "knowledge" / name, knowledge / name)
-    monkeypatch.setenv("ADVISOR_KNOWLEDGE_DIR", str(knowledge))
-    get_settings.cache_clear()
+    use_small_knowledge(tmp_path, monkeypatch)
     built = _advisor("index")
     assert built.returncode == 0, built.stdout + built.stderr
     settings = get_settings()

@@ -218,21 +218,15 @@ def test_document_injections_do_not_change_decision_or_leak(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, figures_recorder: Any
 ) -> None:
     """All entries uploaded as user documents; offline and with the echoing stub model."""
-    import shutil
-
     from agent.engine import decide, recommend
     from agent.ingest import add_user_document
     from agent.phrasing import answer_followup
     from agent.profile import parse_profile
     from agent.retrieval import search
     from tests.support import stub_openai
+    from tests.support.knowledge import use_small_knowledge
 
-    knowledge = tmp_path / "knowledge"
-    knowledge.mkdir()
-    for name in ("overview.md", "glossary.md"):
-        shutil.copy(REPO_ROOT / "knowledge" / name, knowledge / name)
-    monkeypatch.setenv("ADVISOR_KNOWLEDGE_DIR", str(knowledge))
-    get_settings.cache_clear()
+    use_small_knowledge(tmp_path, monkeypatch)
 
     profile = parse_profile(FIXED_PROFILE)
     before = recommend(profile)

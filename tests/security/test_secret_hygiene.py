@@ -14,8 +14,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ from typing import Any
 import pytest
 
 from agent.config import get_settings
+from tests.support.cli import CliResult, run_advisor
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CANARY_KEY = "sk-canary-hygiene-5f1e2d3c4b5a69788796a5b4c3d2e1f0"
@@ -71,21 +70,15 @@ def test_canary_key_lands_in_no_artifact(
     echoing_stub: Any, isolated_settings: Path, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch, figures_recorder: Any,
 ) -> None:
-    import shutil
+    from tests.support.knowledge import use_small_knowledge
 
-    knowledge = tmp_path / "knowledge"
-    knowledge.mkdir()
-    for name in ("overview.md", "glossary.md"):
-        shutil.copy(REPO_ROOT / "knowledge" / name, knowledge / name)
-    monkeypatch.setenv("ADVISOR_KNOWLEDGE_DIR", str(knowledge))
-    get_settings.cache_clear()
+    use_small_knowledge(tmp_path, monkeypatch)
     out = tmp_path / "handed-out"
     out.mkdir()
     env = dict(os.environ)
 
-    def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run([sys.executable, "-m", "agent.cli", *args], cwd=REPO_ROOT,
-                                env=env, capture_output=True, text=True, timeout=600)
+    def cli(*args: str) -> CliResult:
+        result = run_advisor(list(args), env=env, timeout=600)
         (out / f"cli-{len(list(out.iterdir()))}.log").write_text(result.stdout + result.stderr)
         return result
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import glob
-import importlib.util
 import os
 import pwd
 import shutil
@@ -36,8 +35,9 @@ from types import ModuleType
 import pytest
 
 from agent.config import get_settings
+from tests.support.cli import CliResult, run_advisor
+from tests.support.figures import load_figures
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 90.0
 
 
@@ -341,37 +341,6 @@ def scaleout_env(
     get_settings.cache_clear()
 
 
-@dataclass
-class CliResult:
-    """Outcome of one `advisor` process."""
-
-    args: list[str]
-    returncode: int
-    stdout: str
-    stderr: str
-
-    def json(self):  # type: ignore[no-untyped-def]
-        import json
-
-        return json.loads(self.stdout)
-
-
-def run_advisor(
-    args: list[str], env: dict[str, str] | None = None, timeout: float = 300
-) -> CliResult:
-    """Run ``python -m agent.cli ARGS`` in a fresh process from the repo root."""
-    result = subprocess.run(
-        [sys.executable, "-m", "agent.cli", *args],
-        cwd=REPO_ROOT,
-        env=env if env is not None else dict(os.environ),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-    )
-    return CliResult(list(args), result.returncode, result.stdout, result.stderr)
-
-
 @pytest.fixture
 def advisor_cli() -> Callable[..., CliResult]:
     """Run the `advisor` CLI in a separate process: ``advisor_cli(["ask", "q"], env=...)``."""
@@ -381,11 +350,4 @@ def advisor_cli() -> Callable[..., CliResult]:
 @pytest.fixture
 def figures_recorder() -> ModuleType:
     """The reliability figures recorder (tests/reliability/figures.py), loaded by path."""
-    spec = importlib.util.spec_from_file_location(
-        "advisor_reliability_figures",
-        Path(__file__).resolve().parents[1] / "reliability" / "figures.py",
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_figures()

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.cli import assert_no_traceback
+from tests.support.knowledge import use_small_knowledge
 
 pytestmark = pytest.mark.servers
 
@@ -27,24 +29,18 @@ def _env_with_data_dir(env: dict[str, str], data_dir: Path) -> dict[str, str]:
     return dict(env, ADVISOR_DATA_DIR=str(data_dir))
 
 
-def _no_traceback(*texts: str) -> None:
-    for text in texts:
-        assert "Traceback (most recent call last)" not in text, text[-3000:]
-
-
 def test_index_built_by_one_process_is_searched_by_another(
-    scaleout_env, chroma_server, advisor_cli, tmp_path: Path
+    scaleout_env, chroma_server, advisor_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Three knowledge documents keep the build short; both processes index the same set.
-    knowledge = tmp_path / "knowledge"
-    knowledge.mkdir()
-    for name in ("overview.md", "glossary.md", "fine_tuning.md"):
-        shutil.copy(KNOWLEDGE_DIR / name, knowledge / name)
+    knowledge = use_small_knowledge(
+        tmp_path, monkeypatch, ("overview.md", "glossary.md", "fine_tuning.md")
+    )
     scaleout_env = dict(scaleout_env, ADVISOR_KNOWLEDGE_DIR=str(knowledge))
     indexer_env = _env_with_data_dir(scaleout_env, tmp_path / "indexer")
     built = advisor_cli(["index"], env=indexer_env)
     assert built.returncode == 0, built.stdout + built.stderr
-    _no_traceback(built.stdout, built.stderr)
+    assert_no_traceback(built.stdout, built.stderr)
 
     # The index lives on the server, not in the indexer's data directory.
     collections = list(chroma_server.client().list_collections())
@@ -57,7 +53,7 @@ def test_index_built_by_one_process_is_searched_by_another(
         env=searcher_env,
     )
     assert asked.returncode == 0, asked.stdout + asked.stderr
-    payload = json.loads(asked.stdout)
+    payload = asked.json()
     assert payload["query"] == "When is fine-tuning worth it over prompting?"
     assert 1 <= len(payload["results"]) <= 3
     for result in payload["results"]:
@@ -81,7 +77,7 @@ def test_session_started_in_one_process_continues_in_another(
         env=first_env,
     )
     assert first.returncode == 0, first.stdout + first.stderr
-    first_turn = json.loads(first.stdout)
+    first_turn = first.json()
     assert first_turn["session"] == session
     from agent.profile import DECISION_FIELDS
 
@@ -97,7 +93,7 @@ def test_session_started_in_one_process_continues_in_another(
         ["chat", "--session", session, "--json", "--message", answer["label"]], env=second_env,
     )
     assert second.returncode == 0, second.stdout + second.stderr
-    second_turn = json.loads(second.stdout)
+    second_turn = second.json()
     assert second_turn["session"] == session
     # What the first process learned is there in the second, plus the answered field.
     for field, value in learned.items():

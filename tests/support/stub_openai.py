@@ -31,13 +31,14 @@ Usage::
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
@@ -94,6 +95,30 @@ def configure_env(monkeypatch: Any, server: StubOpenAIServer, *, retries: int = 
     monkeypatch.setenv("ADVISOR_LLM_TIMEOUT", str(CLIENT_TIMEOUT_S))
     monkeypatch.setenv("ADVISOR_LLM_RETRIES", str(retries))
     monkeypatch.setenv("ADVISOR_LLM_BACKOFF", "0.01")
+
+
+@contextlib.contextmanager
+def running_stub(monkeypatch: Any, *, retries: int = 2) -> Iterator[StubOpenAIServer]:
+    """A started stub with the product's settings pointed at it (see :func:`configure_env`).
+
+    Clears the cached settings and the LLM factory on the way in and out, so the
+    next test builds its client from a clean slate. Used by the fixtures that hand
+    a stub to a test (``stub_llm`` in tests/llm, ``stub`` in tests/agent).
+    """
+    from agent.config import get_settings
+    from agent.llm import reset_llm_factory
+
+    server = StubOpenAIServer(timeout_sleep_s=CLIENT_TIMEOUT_S * 4)
+    server.start()
+    configure_env(monkeypatch, server, retries=retries)
+    get_settings.cache_clear()
+    reset_llm_factory()
+    try:
+        yield server
+    finally:
+        server.stop()
+        reset_llm_factory()
+        get_settings.cache_clear()
 
 
 def count_tokens(text: str) -> int:
