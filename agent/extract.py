@@ -378,7 +378,10 @@ PATTERNS: tuple[Pattern, ...] = (
     P("prompting_tried", r"\b(?:even with|despite|in spite of|after) (?:\w+ ){0,3}(?:prompts?|prompting|instructions|few-shot|examples in the prompt|prompt engineering|prompt tweaks|system prompts?)\b", True, 0.8),
     P("prompting_tried", r"\b(?:baseline|eval(?:uation)?s?|eval set|test set|benchmark)\b[^.]{0,40}\b(?:shows?|showed|measur\w+|scor\w+|exists?|in place|we have|we built|reach\w*|gets?|got|hits?|%)", True, 0.7, False),
     P("prompting_tried", r"\b(?:measured|we have) (?:a |an |our )?(?:prompting )?(?:baseline|eval set|evals|evaluation set)\b", True, 0.8, False),
-    P("prompting_tried", r"\b(?:haven't|have not|havent|didn't|did not|never|not yet) (?:\w+ ){0,2}(?:tried|tested|built|started|written|done|experimented with|set up)\b[^.]{0,25}\b(?:prompt\w*|anything|evals?|baseline|prototype)", False, 0.75, self_negating=True),
+    P("prompting_tried", r"\b(?:haven't|have not|havent|hasn't|has not|didn't|did not|never|not yet|nobody has|no one has|nobody's) (?:\w+ ){0,4}?(?:tried|tested|built|started|written|done|experimented with|set|sat down|measured|evaluated|benchmarked|played with|run)\b[^.]{0,25}?\b(?:prompt\w*|anything|something|evals?|baseline|prototype)", False, 0.75, self_negating=True),
+    P("prompting_tried", r"\b(?:haven't|have not|havent|hasn't|has not|didn't|did not|never|not yet)\s+(?:\w+\s+)?(?:prototyped|piloted|trialled|trialed)\b", False, 0.7, self_negating=True),
+    # A model was run with a prompt and looked at: that is a prompting baseline.
+    P("prompting_tried", r"\b(?:ran|run|tested|tried|evaluated|benchmarked|measured|piloted)\s+(?:(?:the|a|an|our|gpt[-\w.]*|claude|gemini|base|hosted|big|large)\s+)*(?:model|llm|version|bot|assistant)s?\s+with\s+(?:a|an|our|the|some)?\s*(?:[\w-]+\s+){0,2}?(?:prompts?|instructions|few-shot examples)\b", True, 0.75, False),
     P("prompting_tried", r"\b(?:no|without (?:a|any)) (?:prompting )?(?:baseline|evals?|evaluation set|eval set|prototype)\b|\bnothing (?:is )?built yet\b|\bfrom scratch\b|\bstill an idea\b|\bhaven't built\b|\bhave not built\b|\bnot (?:yet )?started\b|\bbefore we build\b|\bearly idea\b|\bjust an idea\b", False, 0.7, self_negating=True),
     # ---------------- behaviour gap: "none" when prompting already works
     P("behavior_gap", r"\b(?:prompting|prompts?|the (?:base |hosted )?model|gpt[-\w.]*|claude|gemini|it)\b (?:already |mostly |generally )?(?:works?|does|handles?|gets?|writes?|produces?|performs?) (?:\w+ ){0,4}(?:well|fine|great|good|nicely|perfectly)\b", "none", 0.7),
@@ -408,11 +411,14 @@ _GAP_FAILURE = re.compile(
 
 _MORE: list[Pattern] = [
     # ---------------- knowledge_source
-    P("knowledge_source", r"\b(?:our|the company's|company|internal|in-house|private|proprietary|confidential|customer|customers'|client|clients')\s+(?:own\s+)?(?:internal\s+)?(?:\w+\s+)?(?:manuals?|handbooks?|policies|policy documents|playbooks?|wiki|knowledge base|documentation|docs|documents|contracts?|records|database|tickets|transactions?|inventory|catalog(?:ue)?s?|price ?lists?|pricing|specs|specifications|guidelines|procedures|sops|case files|files|reports|data|datasets?|product (?:information|data|details)|account (?:data|details|history)|orders?|order history|history|notes|memos|research|filings|archives?|runbooks?|faqs?|terms)\b", "proprietary", 0.7, None),
+    P("knowledge_source", r"\b(?:our|the company's|company|internal|in-house|private|proprietary|confidential|customer|customers'|client|clients')\s+(?:own\s+)?(?:internal\s+)?(?:(?!public\b|publicly\b|open\b)\w+\s+)?(?:manuals?|help (?:cent(?:er|re)|pages|articles)|intranet|handbooks?|policies|policy documents|playbooks?|wiki|knowledge base|documentation|docs|documents|contracts?|records|database|tickets|transactions?|inventory|catalog(?:ue)?s?|price ?lists?|pricing|specs|specifications|guidelines|procedures|sops|case files|files|reports|data|datasets?|product (?:information|data|details)|account (?:data|details|history)|orders?|order history|history|notes|memos|research|filings|archives?|runbooks?|faqs?|terms)\b", "proprietary", 0.7, None),
     P("knowledge_source", r"\b(?:nothing|none of it(?: is)?|not) (?:proprietary|confidential|private|internal|secret|sensitive)\b", "general", 0.75, None, self_negating=True),
     P("knowledge_source", r"(?<!nothing )(?<!not )\b(?:proprietary|confidential|internal[- ]only|not (?:publicly )?available|not public|isn't public|non-public|behind (?:our|the) (?:firewall|login)|(?:the |a |any )?(?:base |public |off-the-shelf )?model (?:doesn't|does not|can't|cannot|won't|wouldn't) know|models? (?:lacks?|haven't seen|have never seen|never saw))\b", "proprietary", 0.75, None, self_negating=True),
     P("knowledge_source", r"\b(?:their|his|her|your|each (?:client|customer|user|patient)'s) (?:own )?(?:\w+ )?(?:accounts?|account activity|transactions|orders|records|history|portfolios?|positions|data|bookings|claims|polic(?:y|ies)|balances?|details|profiles?|plans?|cover|coverage|subscriptions?)\b|\baccount (?:activity|history|balances?|data)\b", "proprietary", 0.7, None),
-    P("knowledge_source", r"\b(?:general|common|public|everyday|widely known|well[- ]known|world) (?:[\w-]+ )?(?:knowledge|information|facts|topics|questions)\b|\b(?:the model|llms?|gpt[-\w.]*|it) already knows?\b|\bpublicly available\b", "general", 0.6, None),
+    P("knowledge_source", r"\b(?:nothing|none of it|no \w+)\b[^.;]{0,30}?\b(?:the |a |any )?(?:base |public |off-the-shelf )?model (?:wouldn't|doesn't|does not|would not|can't|cannot|won't) (?:already )?know\b", "general", 0.8, None, self_negating=True),
+    P("knowledge_source", r"\b(?:any|every|a|the)\s+(?:decent|good|modern|off-the-shelf|general|standard|capable|frontier|base|stock)\s+(?:model|llm)\s+(?:can|could|would|will|should)\s+(?:easily\s+)?(?:do|handle|manage|cope with|write|answer)\b", "general", 0.55, None),
+    P("knowledge_source", r"\b(?:only|just) needs? (?:what(?: is|'s) in )?(?:the|its|their|each|what the user|what they) (?:[\w-]+ )?(?:text|transcript|thread|email|message|input|document|note|description|conversation|ticket|form|pastes?|gives? it|provides?|types?)s?\b|\beverything (?:it|the model) needs is (?:right )?(?:there )?in\b", "general", 0.55, None),
+    P("knowledge_source", r"\b(?:general|common|public|everyday|widely known|well[- ]known|world|generic) (?:[\w-]+ )?(?:knowledge|information|facts|topics|questions|categories|language|content|stuff)\b|\b(?:the model|llms?|gpt[-\w.]*|it) already knows?\b|\bpublicly available\b", "general", 0.6, None),
     # A bare verb opening a sentence ("Translate all of your instructions") is an order to the
     # reader, not a description of the feature, so base forms count only mid-sentence.
     P("knowledge_source", r"(?:(?<=[a-z,] )(?:translate|summari[sz]e|rewrite|paraphrase|proofread|brainstorm)\b|\b(?:translat(?:ion|ions|ing|es|ed|ors?)|summari[sz](?:ing|es|ed|ations?|ers?)|rewrit(?:ing|es|ten|ers?)|paraphras(?:ing|es|ed|ers?)|proofread(?:ing|s|ers?)|brainstorm(?:ing|s|ers?))\b)", "general", 0.4, None),
@@ -435,6 +441,7 @@ _MORE: list[Pattern] = [
     P("data_dynamics", r"\b(?:static|unchanging|never (?:really |actually |ever )?chang\w+|rarely (?:really |ever )?chang\w+|seldom chang\w+|hardly ever chang\w+|stable|frozen|fixed (?:set|content|corpus|body)|set in stone|same for years|once a decade|historical (?:archive|records|data)|(?:don't|doesn't|do not|does not|won't|will not|didn't|hasn't|haven't) (?:really )?chang\w+(?: much| often)?)\b", "static", 0.75, None, self_negating=True),
     # ---------------- focus
     P("focus", r"\b(?:niche|highly speciali[sz]ed|speciali[sz]ed|deep[- ]domain|domain[- ]specific|expert[- ]level|narrow (?:domain|field|use case)|jargon|technical vocabulary|subject[- ]matter experts?)\b", "niche", 0.75, None),
+    P("focus", r"\b(?:radiologists?|underwriters?|insurers?|actuar(?:y|ies)|agronom\w+|clinicians?|patholog\w+|cardiolog\w+|oncologists?|pharmacists?|lawyers?|attorneys?|paralegals?|regulators?|engineers? of record|geologists?|epidemiolog\w+|toxicolog\w+|(?:our|their|the company's) (?:domain |subject[- ]matter |in-house )?(?:experts|specialists)|expert[- ](?:written|reviewed|curated|judg\w+|knowledge))\b", "niche", 0.55, None),
     P("focus", r"\b(?:insurance|actuarial|underwriting|legal|law firm|litigation|medical|clinical|pharma\w*|radiology|oncology|tax|accounting|auditing|auditors?|compliance|regulatory|patent|maritime|aerospace|semiconductor|geolog\w+|reinsurance|derivatives|biotech|veterinary|nuclear|mining|oil and gas|customs|tariff)\b", "niche", 0.5, None),
     P("focus", r"\b(?:broad|general[- ]purpose|general audience|everyone|anyone|any topic|wide (?:range|variety)|all kinds of|mass[- ]market|general public|consumers?|everyday (?:users|questions|tasks))\b", "broad", 0.6, None),
     # ---------------- interaction_complexity
@@ -476,10 +483,13 @@ _MORE: list[Pattern] = [
     P("privacy", r"\b(?:hipaa|gdpr|patient data|health records|classified|itar|pii|personal data|bank secrecy)\b", "self_hosted", 0.45, None),
     P("privacy", r"\b(?:cloud (?:is|would be) (?:fine|ok|okay|acceptable)|(?:fine|happy|ok|okay|comfortable) (?:with |to )?(?:us(?:e|ing) )?(?:openai|azure|the cloud|cloud|hosted|an api|external apis?|aws|gcp|vertex)|no (?:special )?(?:privacy|data residency) (?:concerns|constraints|requirements|issues)|(?:data|it) (?:is|isn't|is not) (?:not )?(?:sensitive|public)|already (?:use|on) (?:azure|aws|gcp|openai)|(?:we )?use (?:the )?(?:openai|azure openai|claude|gemini|gpt)[\w.-]* api)\b", "cloud_ok", 0.6, None),
     # ---------------- budget
-    P("budget", r"\b(?:small|tight|limited|low|shoestring|minimal|tiny|no real|thin|lean)\s+(?:\w+\s+)?budget\b|\bbudget (?:is|'s) (?:very |quite |pretty )?(?:small|tight|limited|low|modest|minimal|thin)\b|\b(?:can't|cannot|can not) (?:afford|spend)\b|\bbootstrapp\w+|\bnon-?profit\b|\bcheap(?:ly|est)?\b|\bcost[- ](?:sensitive|conscious)\b|\b(?:keep|keeping) (?:the )?costs? (?:down|low|minimal)\b|\b(?:cost|price|money|spend)\b[^.]{0,20}\b(?:main|biggest|key|top|primary|major) (?:concern|driver|motive|worry|constraint|issue)\b|\bfrugal\b|\bunder (?:\$|usd ?)?\d{1,9}(?:k)? (?:a|per) month\b", "low", 0.7, None),
+    P("budget", r"\b(?:small|tight|limited|low|shoestring|minimal|tiny|no real|thin|lean)\s+(?:\w+\s+)?budget\b|\bbudget (?:is|'s) (?:very |quite |pretty )?(?:small|tight|limited|low|minimal|thin)\b|\b(?:can't|cannot|can not) (?:afford|spend)\b|\bbootstrapp\w+|\bnon-?profit\b|\bcheap(?:ly|est)?\b|\bcost[- ](?:sensitive|conscious)\b|\b(?:keep|keeping) (?:the )?costs? (?:down|low|minimal)\b|\b(?:cost|price|money|spend)\b[^.]{0,20}\b(?:main|biggest|key|top|primary|major) (?:concern|driver|motive|worry|constraint|issue)\b|\bfrugal\b|\bunder (?:\$|usd ?)?\d{1,9}(?:k)? (?:a|per) month\b", "low", 0.7, None),
     P("budget", r"\b(?:big|large|generous|healthy|substantial|significant|high|ample|serious|sizeable|sizable|strong)\s+(?:\w+\s+)?budget\b|\bwell[- ]funded\b|\b(?:budget|money|cost|funding|price|spend)\s+(?:is|isn't|is not|won't be|will not be)\s+(?:not\s+)?(?:really\s+)?(?:a |an |the |our )?(?:main |big |real )?(?:issue|concern|constraint|problem|limit|object|blocker)\b|\bmoney is no object\b|\bwhatever it takes\b", "high", 0.7, None, self_negating=True),
     P("budget", r"\b(?:zero|no|little|nearly no|almost no|hardly any|basically (?:no|zero)) (?:real )?budget\b(?! (?:constraints?|limits?|concerns?|issues?|cap))|\b(?:without|not) spend\w* (?:much|a lot|too much)\b|\bspend as little as\b|\bcosts? (?:has|have|need|needs|must|should) to (?:stay|be|remain|be kept) (?:really |very |super |extremely )?(?:low|minimal|down|small|tiny)\b", "low", 0.65, None, self_negating=True),
-    P("budget", r"\b(?:moderate|medium|reasonable|decent|some|mid-?sized|average|normal|fair)\s+(?:\w+\s+)?budget\b", "medium", 0.6, None),
+    P("budget", r"\b(?:moderate|modest|medium|reasonable|decent|some|mid-?sized|average|normal|fair)\s+(?:\w+\s+)?budget\b", "medium", 0.6, None),
+    # Money words with a quantifier: "no money set aside", "not a lot of cash to spend".
+    P("budget", r"\b(?:no|little|not (?:a lot of|much)|barely any|hardly any|very little|zero|scarcely any)\s+(?:real\s+|spare\s+|extra\s+)?(?:money|funding|cash|funds)\b(?!\s+(?:constraints?|limits?|concerns?|issues?|cap|object|problems?))", "low", 0.65, None, self_negating=True),
+    P("budget", r"\bwhatever it costs\b|\bdeep pockets\b|\b(?:fully|generously|well) (?:funded|resourced)\b|\bcost is (?:secondary|not a factor)\b", "high", 0.65, None, self_negating=True),
     # "our budget is medium", "Budget: high" — the level after the noun.
     P("budget", r"\bbudget\s*(?:is|'s|was|will be|:|-)\s*(?:very |quite |pretty |fairly |rather |relatively |reasonably )?(?:moderate|medium|reasonable|decent|average|mid-?sized|normal|fair|ok|okay)\b", "medium", 0.6, None),
     P("budget", r"\bbudget\s*(?:is|'s|was|will be|:|-)\s*(?:very |quite |pretty |fairly |rather |relatively |reasonably )?(?:big|large|generous|healthy|substantial|significant|high|ample|sizeable|sizable)\b", "high", 0.6, None),
@@ -488,11 +498,15 @@ _MORE: list[Pattern] = [
     # ---------------- ml_skills
     P("ml_skills", r"\b(?:no|zero|without (?:an? |any )?)\s*(?:in-house\s+)?(?:ml|machine[- ]learning|data[- ]science|ai|deep[- ]learning)\s*(?:engineers?|experts?|expertise|skills|team|people|staff|experience|background|knowledge)?\b|\bno data scientists?\b|\bno ?one (?:\w+ ){0,3}(?:has|knows|with) (?:any )?(?:ml|machine[- ]learning|data[- ]science|ai)\b|\b(?:non-?technical|not technical|no[- ]code|low[- ]code)\b|\b(?:only|just) (?:\w+ ){0,2}(?:web|frontend|front-end|app|mobile|full-?stack) (?:developers?|devs|engineers?)\b|\b(?:web|frontend|front-end|app|mobile) (?:developers?|devs) only\b", "none", 0.7, None, self_negating=True),
     P("ml_skills", r"\b(?:don't|do not|doesn't|does not|lack)\s+(?:have\s+)?(?:an?\s+|any\s+)?(?:ml|machine[- ]learning|data[- ]science|ai)\s*(?:engineers?|experts?|expertise|skills|team|people|staff|experience)?\b|\b(?:don't|do not) have (?:an? |any )?(?:data scientists?|ml engineers?)\b", "none", 0.75, None, self_negating=True),
-    P("ml_skills", r"\b(?:strong|experienced|seasoned|dedicated|senior|large|solid|world[- ]class|mature|full)\s+(?:in-house\s+)?(?:ml|machine[- ]learning|data[- ]science|ai|research|mlops|applied science)\s+(?:team|engineers|people|expertise|skills|group|org|department|function|bench|staff|folks|talent|crew)\b|\b(?:team|group|bench) of (?:\d+ |several |many )?(?:ml engineers|machine learning engineers|data scientists|researchers|applied scientists)\b|\b(?:we|team|they)\s+(?:have\s+)?(?:already\s+)?(?:fine[- ]?tuned|trained|deployed|shipped)\s+(?:\w+\s+)?(?:models|llms|transformers|classifiers)\b|\bmlops\b|\bphds?\b|\bml platform\b", "strong", 0.7, "none"),
+    P("ml_skills", r"\b(?:strong|experienced|seasoned|dedicated|senior|large|solid|world[- ]class|mature|full)\s+(?:in-house\s+)?(?:ml|machine[- ]learning|data[- ]science|ai|research|mlops|applied science)\s+(?:team|engineers|people|expertise|skills|group|org|department|function|bench|staff|folks|talent|crew)\b|\b(?:team|group|bench) of (?:\d+ |several |many )?(?:ml engineers|machine learning engineers|data scientists|researchers|applied scientists)\b|\b(?:we|team|they)(?:'ve)?\s+(?:have\s+|has\s+)?(?:already\s+)?(?:fine[- ]?tuned|trained|deployed|shipped)\s+(?:\w+\s+)?(?:models|llms|transformers|classifiers)\b|\bmlops\b|\bphds?\b|\bml platform\b", "strong", 0.7, "none"),
     P("ml_skills", r"\b(?:nobody|no ?one|none of us)\b(?: \w+){0,3}? (?:has|have|knows?|with|did)(?: (?:ever |really )?(?:done|used|worked (?:with|on)|touched|trained|any))? (?:any )?(?:ml|machine[- ]learning|data[- ]science|ai|fine[- ]?tuning|model training)\b", "none", 0.7, None, self_negating=True),
     P("ml_skills", r"\b(?:a|an|our|the|in-house|internal)\s+(?:ml|machine[- ]learning|data[- ]science|ai)\s+(?:team|group|department|org)\b(?! (?:is|are) (?:small|junior|new|tiny))", "strong", 0.6, "none"),
     P("ml_skills", r"\b(?:done|used|run|shipped|experience (?:with|in)|experienced (?:with|in)|comfortable(?: with)?|know|knows|familiar with|good at)\s+(?:\w+\s+)?(?:lora|q?lora|peft|fine[- ]?tuning|training (?:\w+ )?models?|model training)\b", "strong", 0.7, "none"),
-    P("ml_skills", r"\b(?:an?|one|two|a couple of|a junior|one junior)\s+(?:junior\s+)?(?:data scientists?|ml engineers?|machine learning engineers?)\b|\bsome (?:ml|machine[- ]learning|data[- ]science|python|engineering) (?:experience|skills|background|knowledge)\b|\b(?:backend|python|software|platform) (?:engineers|developers|team)\b|\bfamiliar with (?:ml|machine learning|python)\b", "some", 0.5, "none"),
+    P("ml_skills", r"\b(?:small|tiny|junior|new|young|fledgling|nascent|two-person|one-person)\s+(?:in-house\s+)?(?:ml|machine[- ]learning|data[- ]science|ai|data)\s+(?:team|group|function|squad)\b", "some", 0.65, "none"),
+    P("ml_skills", r"\b(?:ml|machine[- ]learning|data[- ]science|ai)\s+team\s+of\s+(?:\d+|two|three|four|five|six|seven|eight|nine|ten|a dozen|several)\b", "strong", 0.6, "none"),
+    # Role nouns: the people the team does have are not ML people.
+    P("ml_skills", r"\b(?:not|aren't|isn't|rather than|instead of)\s+(?:data scientists|ml (?:engineers|engs|people|folks|experts|specialists)|machine[- ]learning (?:engineers|people|experts)|ai (?:engineers|experts|specialists))\b|\b(?:no|zero|without(?: any)?)\s+(?:technical|tech|engineering|developer|dev|software)\s+(?:staff|people|team|folks|resources|background|skills|capacity|expertise|help)\b|\b(?:part-time|freelance|contract|solo|lone|single)\s+(?:dev|developer|coder|programmer|web developer)s?\b|\b(?:devs|developers|engineers|team|we)\s+(?:are|'re)\s+(?:\w+\s+)?(?:web|frontend|front-end|mobile|app|wordpress|it|product)\s+(?:folks|people|devs|developers|engineers|generalists)\b", "none", 0.65, None, self_negating=True),
+    P("ml_skills", r"\b(?:an?|one|two|a couple of|a junior|one junior)\s+(?:junior\s+)?(?:data scientists?|data engineers?|ml engs?|ml engineers?|machine learning engineers?)\b|\bsome (?:ml|machine[- ]learning|data[- ]science|python|engineering) (?:experience|skills|background|knowledge)\b|\b(?:backend|python|software|platform) (?:engineers|developers|team)\b|\bfamiliar with (?:ml|machine learning|python)\b", "some", 0.5, "none"),
     # ---------------- timeline_weeks
     # A negation cue counts only right before the time ("not in 2 weeks"): a "no" earlier
     # in the sentence ("no ML engineers and need it in 2 weeks") is about something else.
@@ -630,6 +644,10 @@ def _not_a_quantity(field: str, m: re.Match[str], clause: str) -> bool:
     after = clause[m.end():m.end() + 40]
     if field in ("monthly_requests", "labeled_examples") and num in _ARTICLES:
         return True
+    # "40,000 past contracts" is a collection: a time word ("past", "archived") does not make
+    # documents into written examples unless a real example qualifier is there too.
+    if field == "labeled_examples" and _weak_examples(m.group(0)):
+        return True
     # "several times a day" / "twice a week" is how often something happens, not a volume.
     if field == "monthly_requests" and _TIMES_AFTER.match(clause, m.end("num")):
         return True
@@ -645,6 +663,21 @@ def _not_a_quantity(field: str, m: re.Match[str], clause: str) -> bool:
     if field == "timeline_weeks" and m.group(0).lower().startswith("for "):
         return bool(_PAST_CUE.search(clause[:m.start()]))
     return False
+
+
+_WEAK_QUALIFIER = re.compile(r"\b(?:past|previous|historical|archived|old|older|logged|submitted|existing)\b", re.I)
+_EXAMPLE_NOUN_FULL = re.compile(r"(?:" + _EXAMPLE_NOUNS + r")", re.I)
+
+
+def _weak_examples(matched: str) -> bool:
+    """Documents qualified only by a time word ("past contracts") are not labelled examples."""
+    words = matched.lower().split()
+    noun = words[-1] if words else ""
+    if noun not in _DOC_UNITS or _EXAMPLE_NOUN_FULL.fullmatch(noun):
+        return False
+    if not _WEAK_QUALIFIER.search(matched):
+        return False
+    return not _EXAMPLE_HINT.search(_WEAK_QUALIFIER.sub(" ", matched))
 
 
 _NEXT_WORD = re.compile(r"(?<!\w)\w")

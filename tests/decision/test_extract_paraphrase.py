@@ -170,3 +170,109 @@ LATENCY = [
 @pytest.mark.parametrize(("text", "field", "value"), LATENCY)
 def test_latency_sensitive(text: str, field: str, value: Any) -> None:
     check(text, field, value)
+
+
+# --------------------------------------------------------------------------- budget
+
+BUDGET = [
+    case("There is hardly any money for this pilot.", "budget", "low", "hardly-any-money"),
+    case("Not much funding is available this year.", "budget", "low", "not-much-funding"),
+    case("We're working with a modest budget.", "budget", "medium", "modest-budget"),
+    case("Leadership said whatever it costs, get it right.", "budget", "high", "whatever-it-costs"),
+    case("The programme is fully funded by the parent company.", "budget", "high", "fully-funded"),
+    case("There are no money constraints on this one.", "budget", _ABSENT,
+         "near-miss-no-money-constraints"),
+    case("We don't have a small budget.", "budget", _ABSENT, "negated-small-budget"),
+]
+
+
+@pytest.mark.parametrize(("text", "field", "value"), BUDGET)
+def test_budget(text: str, field: str, value: Any) -> None:
+    check(text, field, value)
+
+
+# --------------------------------------------------------------------------- ml_skills
+
+ML_SKILLS = [
+    case("Our engineers are mostly mobile folks.", "ml_skills", "none", "team-are-mobile-folks"),
+    case("We have designers and analysts, not ML engineers.", "ml_skills", "none",
+         "not-ml-engineers"),
+    case("There's no engineering capacity on the team at all.", "ml_skills", "none",
+         "no-engineering-capacity"),
+    case("A freelance developer maintains the site.", "ml_skills", "none", "freelance-developer"),
+    case("We have a tiny data science team.", "ml_skills", "some", "tiny-ds-team"),
+    case("We have one data engineer who knows Python.", "ml_skills", "some", "one-data-engineer"),
+    case("Our data science team of five runs the recommender.", "ml_skills", "strong",
+         "ds-team-of-five"),
+    case("The platform team has fine-tuned models for search before.", "ml_skills", "strong",
+         "team-has-fine-tuned"),
+    case("We are a web agency hiring data scientists next year.", "ml_skills", _ABSENT,
+         "near-miss-hiring"),
+]
+
+
+@pytest.mark.parametrize(("text", "field", "value"), ML_SKILLS)
+def test_ml_skills(text: str, field: str, value: Any) -> None:
+    check(text, field, value)
+
+
+# --------------------------------------------------------------------------- prompting_tried
+
+PROMPTING = [
+    case("Nobody on the team has actually tried a prompt yet.", "prompting_tried", False,
+         "nobody-has-tried"),
+    case("We haven't prototyped this at all.", "prompting_tried", False, "not-prototyped"),
+    case("So far we haven't set anything up.", "prompting_tried", False, "not-set-anything-up"),
+    case("We ran the hosted model with a short system prompt and compared outputs.",
+         "prompting_tried", True, "ran-model-with-prompt"),
+    case("We haven't tried fine-tuning.", "prompting_tried", _ABSENT,
+         "near-miss-other-technique-untried"),
+]
+
+
+@pytest.mark.parametrize(("text", "field", "value"), PROMPTING)
+def test_prompting_tried(text: str, field: str, value: Any) -> None:
+    check(text, field, value)
+
+
+# --------------------------------------------------------------------------- focus
+
+FOCUS = [
+    case("It drafts answers for our pathologists.", "focus", "niche", "pathologists"),
+    case("Attorneys will use it between hearings.", "focus", "niche", "attorneys"),
+    case("It needs the judgement our in-house specialists apply.", "focus", "niche",
+         "in-house-specialists"),
+    case("Anyone in the general public can ask it about recycling.", "focus", "broad",
+         "general-public"),
+    case("We asked an expert to review the plan.", "focus", _ABSENT, "near-miss-an-expert"),
+]
+
+
+@pytest.mark.parametrize(("text", "field", "value"), FOCUS)
+def test_focus(text: str, field: str, value: Any) -> None:
+    check(text, field, value)
+
+
+# --------------------------------------------------------------------------- knowledge_source
+
+KNOWLEDGE = [
+    case("There's nothing here a base model wouldn't know.", "knowledge_source", "general",
+         "double-negative-is-general"),
+    case("The assistant only needs the message it is handed.", "knowledge_source", "general",
+         "only-needs-the-input"),
+    case("Any capable model can handle this kind of request.", "knowledge_source", "general",
+         "any-model-can"),
+    case("It sorts feedback into generic categories.", "knowledge_source", "general",
+         "generic-categories"),
+    case("Answers come from our public help pages.", "knowledge_source", _ABSENT,
+         "public-is-not-proprietary"),
+    case("Answers come from our internal help pages.", "knowledge_source", "proprietary",
+         "internal-is-proprietary"),
+    case("The model doesn't know our part numbers.", "knowledge_source", "proprietary",
+         "model-lacks-our-facts"),
+]
+
+
+@pytest.mark.parametrize(("text", "field", "value"), KNOWLEDGE)
+def test_knowledge_source(text: str, field: str, value: Any) -> None:
+    check(text, field, value)
