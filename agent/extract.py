@@ -240,7 +240,7 @@ _DOC_UNITS = {
     "papers": 10.0, "notes": 1.0, "recipes": 1.0, "recipe": 1.0, "spec": 10.0, "specs": 10.0,
     "book": 300.0, "books": 300.0, "handbook": 60.0, "wiki pages": 2.0, "tickets": 1.0,
     "emails": 1.0, "transcripts": 5.0, "studies": 10.0, "trials": 20.0, "regulations": 10.0,
-    "standards": 30.0, "patents": 15.0, "datasheets": 5.0,
+    "standards": 30.0, "patents": 15.0, "datasheets": 5.0, "pager": 1.0, "pagers": 1.0,
 }
 _DOC_UNIT_ALT = "|".join(sorted((re.escape(u) for u in _DOC_UNITS), key=len, reverse=True))
 _EXAMPLE_NOUNS = (
@@ -388,6 +388,8 @@ PATTERNS: tuple[Pattern, ...] = (
     P("behavior_gap", r"\b(?:format|formatting|tone|style|voice|output|quality|answers|writing)\b (?:is|are|looks?|seems?) (?:already )?(?:fine|ok|okay|good|great|acceptable|right|consistent)\b", "none", 0.65, None),
     P("behavior_gap", r"\b(?:off[- ]the[- ]shelf |base |existing |current |stock |general |frontier |hosted )?(?:models?|llms?|chatgpt)\b (?:already|mostly|generally|basically) (?:[\w-]+ ){1,4}?(?:fine|well|great|nicely|perfectly|accurately|correctly)\b", "none", 0.6),
     P("behavior_gap", r"\b(?:fine[- ]?tun\w*|train\w*)\s+(?:it |the model |a model |the bot |our model |the assistant )?(?:on|for|to (?:match|learn|capture|get|nail|sound like))\s+(?:our |the |its |their |a )?(?:brand |house |company |own |signature )?(?:tone|voice|style|persona)\b", "style", 0.55),
+    P("behavior_gap", r"\b(?:prompting|prompts?|the (?:base |hosted |default |current )?model|it)\s+(?:already\s+)?(?:gives|delivers|produces|provides|achieves|meets|hits|reaches)\s+(?:us\s+)?(?:the\s+|a\s+)?(?:good|great|acceptable|excellent|high|strong|the)?\s*(?:quality|results|accuracy|output)\b", "none", 0.65, None),
+    P("behavior_gap", r"\b(?:happy|satisfied|pleased|content)\s+with\s+(?:what (?:the model|it) (?:produces|writes|gives)|the (?:model's )?(?:output|outputs|results|quality|answers|drafts))\b", "none", 0.6, None),
     P("behavior_gap", r"\bno (?:problems?|issues?|complaints?) with (?:the )?(?:format|formatting|tone|style|output|quality|answers)\b", "none", 0.7, self_negating=True),
 )
 
@@ -403,6 +405,8 @@ _GAP_FAILURE = re.compile(
     r"(?:can't|cannot|couldn't|doesn't|don't|didn't|won't|isn't|aren't|wasn't|hasn't|haven't|has not|have not|never) (?:\w+ ){0,3}(?:follow|keep|get|match|stick|hold|sound|capture|do|handle|reproduce|learn|produce|reliabl\w*|consistent\w*|right)|"
     r"(?:only |maybe |about |roughly |around )?(?:half|a third|a quarter|two thirds|\d+ ?%)(?: of)? the time|\d+ (?:in|out of) (?:\d+|every \w+) (?:cases|times|outputs|answers|replies)?|badly|poorly|"
     r"unreliabl\w*|keeps? (?:\w+ ){0,2}(?:changing|slipping|drifting|getting|breaking|going)|off[- ]brand|(?:sounds?|too|feels?|reads?|very|so) generic|bland|robotic|"
+    r"wobbl\w+|overdo\w*|overshoot\w*|all over the place|(?:from )?run[- ]to[- ]run|off[- ](?:format|template|spec|schema|tone|script)|"
+    r"(?:don't|doesn't|won't|didn't|do not|does not|fails? to) (?:even )?(?:parse|compile|validate|execute)|(?:got|gets|getting) (?:us )?close but|"
     r"struggl\w+|falls? short|fell short|not good enough|(?<![./])invalid(?![./]\w)|incorrect|inaccurate|shallow|poor|weak|mediocre|unusable|skips?|skipping|omits?|omitting|leaves? out|drops?|"
     r"(?:hasn't|has not|haven't|have not|hadn't|never|not) (?:\w+ )?(?:managed|able)|unable|gets? (?:us )?(?:to )?(?:only )?\d+ ?%|only \d+ ?%|"
     r"scores? (?:it |us )?(?:only )?\d{1,6}(?: out of|/)|not consistent\w*|hit[- ]or[- ]miss|sloppy|mistakes?|errors?|hallucinat\w+ (?:steps|logic)|deviat\w+)\b",
@@ -431,6 +435,8 @@ _MORE: list[Pattern] = [
     P("corpus_size", r"\b(?:huge|massive|vast|large|big|growing|enormous|sprawling|extensive) (?:\w+\s+){0,2}(?:archive|corpus|collection|library|knowledge base|document base|catalog(?:ue)?|repository|database|wiki|intranet|data ?set|body of (?:documents|text))\b|\bdecades of\b|\byears of (?:\w+\s+)?(?:documents|records|reports|tickets|filings|case law|cases)\b|\bentire (?:catalog(?:ue)?|archive|intranet|wiki|library)\b", "large", 0.6, None),
     P("corpus_size", r"\b(?:short|small|brief|single|one|compact|slim|thin|concise)\s+(?:\w+\s+){0,1}(?:handbook|guide|policy|faq|document|manual|rulebook|style guide|brochure|playbook|menu|price list|glossary)\b|\bfits? (?:easily )?(?:in|into) (?:the|a|one) (?:prompt|context(?: window)?)\b|\bfew (?:pages|documents|paragraphs)\b|\bone[- ]pager\b", "fits_in_prompt", 0.65, None),
     P("corpus_size", r"\b(?:no|without|don't have|do not have|zero) (?:any )?(?:documents|docs|document collection|knowledge base|corpus|reference (?:material|documents|data)|documentation|files)\b|\bnothing to look up\b|\bno (?:data|documents) to (?:search|retrieve|look up)\b", "none", 0.7, None, self_negating=True),
+    P("corpus_size", r"\b(?:doc|document|manual|guide|faq|policy|handbook|schema|spec|sheet|rulebook|glossary)s?\s+(?:is|are)\s+(?:very\s+|quite\s+|pretty\s+|really\s+)?(?:tiny|short|small|brief|compact|only a few pages|a few pages)\b", "fits_in_prompt", 0.6, None),
+    P("corpus_size", r"\b(?:only|just) needs? (?:what(?: is|'s) in )?(?:the|its|their|each|what the user|what they) (?:[\w-]+ )?(?:text|transcript|thread|email|message|input|note|description|conversation|pastes?|gives? it|types?)s?\b|\beverything (?:it|the model) needs is (?:right )?(?:there )?in\b|\b(?:transcript|text|record|email|note|message|description|draft|bullets|notes)s?\s+(?:that\s+)?(?:the\s+|a\s+)?[\w-]+\s+(?:pastes?|types?|enters?|uploads?|submits?|forwards?|drops?|dictates?)(?: in)?\b", "none", 0.55, None),
     P("corpus_size", r"\b(?:pastes?|pasted|uploads?|uploaded|forwards?|drops?) (?:in |into (?:\w+ ){0,2})?(?:the|their|a|his|her|each|an) (?:[\w']+ )?(?:transcripts?|text|documents?|emails?|notes?|files?|articles?|messages?)\b", "none", 0.5, None),
     # ---------------- data_dynamics
     P("data_dynamics", r"\b(?:real[- ]?time|live|up[- ]to[- ]the[- ](?:minute|second)|streaming|intraday)\s+(?:\w+\s+)?(?:data|prices?|pricing|inventory|stock|feeds?|information|updates?|rates?|figures|numbers|availability|positions|scores|balances?|transactions|status|market)\b", "dynamic", 0.85, None),
@@ -656,6 +662,14 @@ def _not_a_quantity(field: str, m: re.Match[str], clause: str) -> bool:
         if (num in _ARTICLES and "per_num" not in groups and _DOC_UNITS.get(unit, 5.0) < 20
                 and _NOUN_AFTER.match(after)):
             return True
+        # "three recipe ideas": a light singular item word after a plural count modifies the
+        # next noun; a length or hyphenated size ("a 60-page handbook") is not that.
+        count = parse_number(num)
+        if (unit and not unit.endswith("s") and _DOC_UNITS.get(unit, 5.0) <= 1.0
+                and unit not in ("page", "pager") and "-" not in m.group(0)
+                and count is not None and count > 1 and _NOUN_AFTER.match(after)
+                and (after.split() or [""])[0].strip(".,;:").lower() not in _DOC_UNITS):
+            return True
         if _EVAL_SET_BEFORE.search(clause[max(0, m.start() - 40):m.start()]):
             return True
         if _PROMPT_AFTER.match(after):
@@ -716,7 +730,7 @@ def _scan_patterns(text: str, cls: list[Clause], hits: list[_Hit]) -> None:
                         continue
                     # "2,000 approved product descriptions" are examples, not a corpus.
                     if pattern.field == "corpus_size" and (
-                        _EXAMPLE_HINT.search(m.group(0))
+                        (_EXAMPLE_HINT.search(m.group(0)) and not _weak_examples(m.group(0)))
                         or _EXAMPLE_NEXT.match(clause.text[m.end():m.end() + 40])
                     ):
                         continue

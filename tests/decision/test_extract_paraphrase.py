@@ -276,3 +276,50 @@ KNOWLEDGE = [
 @pytest.mark.parametrize(("text", "field", "value"), KNOWLEDGE)
 def test_knowledge_source(text: str, field: str, value: Any) -> None:
     check(text, field, value)
+
+
+# --------------------------------------------------------------------------- behavior_gap
+
+BEHAVIOR = [
+    case("Our prompts can't hold the playful brand voice; it wobbles between replies.",
+         "behavior_gap", "style", "voice-wobbles"),
+    case("The JSON schema is strict and with prompting a fifth of outputs are off-format.",
+         "behavior_gap", "format", "off-format"),
+    case("Queries in our internal query language written by the prompted model don't even parse.",
+         "behavior_gap", "new_skill", "dsl-does-not-parse"),
+    case("Prompting already delivers the accuracy we need.", "behavior_gap", "none",
+         "prompting-delivers"),
+    case("Editors are happy with the new office layout.", "behavior_gap", _ABSENT,
+         "near-miss-happy-with-other"),
+    case("Editors are happy with the model's output today.", "behavior_gap", "none",
+         "happy-with-output"),
+    case("We are not happy with the output.", "behavior_gap", _ABSENT, "negated-happy"),
+]
+
+
+@pytest.mark.parametrize(("text", "field", "value"), BEHAVIOR)
+def test_behavior_gap(text: str, field: str, value: Any) -> None:
+    check(text, field, value)
+
+
+# --------------------------------------------------------------------------- corpus_size
+
+CORPUS = [
+    case("The whole rulebook is one 30-pager.", "corpus_size", "fits_in_prompt", "n-pager"),
+    case("The style guide is very short.", "corpus_size", "fits_in_prompt", "guide-is-short"),
+    case("The bot only needs the email it is given.", "corpus_size", "none", "only-needs-input"),
+    case("It reformats the notes the nurse dictates.", "corpus_size", "none",
+         "input-the-user-dictates"),
+    case("Search across 25,000 archived filings.", "corpus_size", "large",
+         "archived-filings-are-a-collection"),
+    case("Search across 25,000 archived filings.", "labeled_examples", _ABSENT,
+         "archived-filings-are-not-examples"),
+    case("It suggests four product names per brief.", "corpus_size", _ABSENT,
+         "near-miss-item-word-as-modifier"),
+    case("We keep 3 policy documents.", "corpus_size", "fits_in_prompt", "policy-documents"),
+]
+
+
+@pytest.mark.parametrize(("text", "field", "value"), CORPUS)
+def test_corpus_size(text: str, field: str, value: Any) -> None:
+    check(text, field, value)
