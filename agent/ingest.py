@@ -656,6 +656,9 @@ def stamp_collection(
         metadata["source_fingerprint"] = fingerprint
     with contextlib.suppress(Exception):
         collection.modify(metadata=metadata)  # type: ignore[arg-type]
+    from agent.lexical import invalidate
+
+    invalidate()  # this process sees its own change at once, not after the stamp TTL
 
 
 def refresh_knowledge(settings: Settings, notices: list[str]) -> IndexReport | None:

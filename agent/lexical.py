@@ -10,11 +10,14 @@ or digits, English stop words removed, no stemming. Scoring is BM25 (Lucene
 variant, k1=1.5, b=0.75, the library defaults).
 
 Built indexes are cached per (index location, collection names) and checked
-against a stamp of every collection on each use: its id (a rebuilt collection
-has a new one), its ``content_version`` metadata (written by ``agent.ingest``
-on every change) and its chunk count. Any difference rebuilds the index, so a
-re-index, an upload or a removal - in this process or another one sharing the
-index or server - is never answered from a stale index.
+against a stamp of every collection: its id (a rebuilt collection has a new
+one), its ``content_version`` metadata (written by ``agent.ingest`` on every
+change) and its chunk count. Any difference rebuilds the index. A change made
+in this process invalidates the cache at once (``agent.ingest`` calls
+:func:`invalidate`); a change made by another process sharing the index or
+server is noticed within ``STAMP_TTL_S``: reading the stamp costs a Chroma
+round trip (about 1.5 ms embedded, an HTTP call against a server), so it is
+not repeated on every query.
 
 bm25s imports scipy (slow to import): it is imported inside functions only.
 """
@@ -22,6 +25,7 @@ bm25s imports scipy (slow to import): it is imported inside functions only.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -36,6 +40,8 @@ VERSION_KEY = "content_version"
 STOPWORDS = "en"
 #: Chunks read per ``collection.get`` page while building.
 PAGE = 5000
+#: Seconds a checked stamp is trusted before Chroma is asked again.
+STAMP_TTL_S = 1.0
 
 Stamp = tuple[tuple[str, str, str, int], ...]
 
@@ -86,6 +92,8 @@ class LexicalIndex:
     documents: list[str] = field(default_factory=list)
     metadatas: list[dict[str, Any]] = field(default_factory=list)
     _retriever: Any = None
+    #: ``time.monotonic()`` when the stamp was last confirmed against Chroma.
+    checked_at: float = 0.0
 
     @classmethod
     def build(cls, collections: Sequence[Collection], stamp: Stamp) -> LexicalIndex:
@@ -161,14 +169,19 @@ def get_index(location: str, collections: Sequence[Collection]) -> LexicalIndex:
     """The current lexical index of these collections, rebuilt when any of them changed.
 
     ``location`` names the index or server (part of the cache key). The stamps
-    are read on every call, so the answer always matches what Chroma holds.
+    are re-read when the last check is older than ``STAMP_TTL_S``.
     Thread-safe: one build per key at a time; readers never see a half-built index.
     """
     key = (location, tuple(c.name for c in collections))
+    with _CACHE_LOCK:
+        cached = _CACHE.get(key)
+    if cached is not None and time.monotonic() - cached.checked_at < STAMP_TTL_S:
+        return cached
     stamp: Stamp = tuple(collection_stamp(c) for c in collections)
     with _CACHE_LOCK:
         cached = _CACHE.get(key)
         if cached is not None and cached.stamp == stamp:
+            cached.checked_at = time.monotonic()
             return cached
         build_lock = _BUILD_LOCKS.setdefault(key, threading.Lock())
     with build_lock:
@@ -177,6 +190,7 @@ def get_index(location: str, collections: Sequence[Collection]) -> LexicalIndex:
         if cached is not None and cached.stamp == stamp:
             return cached
         index = LexicalIndex.build(collections, stamp)
+        index.checked_at = time.monotonic()
         with _CACHE_LOCK:
             _CACHE[key] = index
         return index

@@ -157,3 +157,40 @@ def test_empty_collections_and_stop_word_queries_find_nothing(static_mode: Path)
     index = lexical.get_index("test-location", [user])
     assert len(index) == 0 and index.search("anything at all", 5) == []
     assert search("the and of", k=3) is not None  # dense part still answers
+
+
+def test_another_writer_is_seen_after_the_stamp_ttl_and_not_reread_before(
+    static_mode: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write that bypasses this process (no invalidate) shows up once the TTL has passed."""
+    import time
+
+    from agent.embeddings import get_embedding_function
+
+    monkeypatch.setattr(lexical, "STAMP_TTL_S", 0.5)
+    settings = get_settings()
+    search("warm the caches", k=3)
+    collection = get_chroma_client(settings).get_collection(user_collection_name(settings))
+    text = "Wombatcrest tickets close after a week."
+    # What another process does: upsert and renew the version, without touching our cache.
+    collection.upsert(
+        ids=["other.md::0"],
+        embeddings=get_embedding_function(settings).encode([text]),  # type: ignore[arg-type]
+        documents=[text],
+        metadatas=[{"source": "other.md", "heading": "", "heading_path": "Other"}],
+    )
+    collection.modify(metadata={lexical.VERSION_KEY: "from-another-process"})
+
+    reads: list[int] = []
+    real_stamp = lexical.collection_stamp
+
+    def counting_stamp(c):  # type: ignore[no-untyped-def]
+        reads.append(1)
+        return real_stamp(c)
+
+    monkeypatch.setattr(lexical, "collection_stamp", counting_stamp)
+    search("warm the caches again", k=3)
+    assert reads == [], "the stamp was re-read inside the TTL"
+    time.sleep(0.6)
+    assert _lexical_sources("wombatcrest") == ["other.md"]
+    assert reads, "the stamp was not re-read after the TTL"

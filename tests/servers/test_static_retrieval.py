@@ -7,6 +7,7 @@ process writing to the same server must be seen by the next search here.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,7 @@ def static_server_env(
 def test_static_search_over_a_chroma_server_sees_other_processes_writes(
     static_server_env: dict[str, str], advisor_cli, tmp_path: Path
 ) -> None:
+    from agent import lexical
     from agent.retrieval import search
 
     passages = search("what does QX7734 mean", k=3)  # builds the index on the server
@@ -61,6 +63,7 @@ def test_static_search_over_a_chroma_server_sees_other_processes_writes(
     env = dict(static_server_env, ADVISOR_DATA_DIR=str(tmp_path / "other-process"))
     added = advisor_cli(["docs", "add", str(note)], env=env)
     assert added.returncode == 0, added.stdout + added.stderr
+    time.sleep(lexical.STAMP_TTL_S)  # another process's change is seen within the stamp TTL
 
     found = search("snorkelwick", k=3)
     assert found and found[0].source == "runbook.md"
@@ -68,6 +71,7 @@ def test_static_search_over_a_chroma_server_sees_other_processes_writes(
 
     removed = advisor_cli(["docs", "remove", "runbook.md"], env=env)
     assert removed.returncode == 0, removed.stdout + removed.stderr
+    time.sleep(lexical.STAMP_TTL_S)
     assert all(p.source != "runbook.md" for p in search("snorkelwick", k=5))
 
 
