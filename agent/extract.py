@@ -378,6 +378,9 @@ PATTERNS: tuple[Pattern, ...] = (
     P("prompting_tried", r"\b(?:even with|despite|in spite of|after) (?:\w+ ){0,3}(?:prompts?|prompting|instructions|few-shot|examples in the prompt|prompt engineering|prompt tweaks|system prompts?)\b", True, 0.8),
     P("prompting_tried", r"\b(?:baseline|eval(?:uation)?s?|eval set|test set|benchmark)\b[^.]{0,40}\b(?:shows?|showed|measur\w+|scor\w+|exists?|in place|we have|we built|reach\w*|gets?|got|hits?|%)", True, 0.7, False),
     P("prompting_tried", r"\b(?:measured|we have) (?:a |an |our )?(?:prompting )?(?:baseline|eval set|evals|evaluation set)\b", True, 0.8, False),
+    # A prompted model's measured result: "prompted model gets 78% on a 2k-message eval",
+    # "prompt + 15 examples ... rated 2.9/5", "few-shot tested on 250 essays".
+    P("prompting_tried", r"\b(?:prompted|prompting|prompts?|prompt ?\+|few-shot|system prompt)\b[^.;]{0,80}?(?:\d+(?:\.\d+)? ?%|\b\d(?:\.\d)? ?/ ?(?:5|10)\b|\bf1\b|\baccuracy\b|\b(?:tested|evaluated|scored|rated|measured|benchmarked) on (?:a |an |our )?[\d,.]+k?\b)", True, 0.7, False),
     P("prompting_tried", r"\b(?:haven't|have not|havent|hasn't|has not|didn't|did not|never|not yet|nobody has|no one has|nobody's) (?:\w+ ){0,4}?(?:tried|tested|built|started|written|done|experimented with|set|sat down|measured|evaluated|benchmarked|played with|run)\b[^.]{0,25}?\b(?:prompt\w*|anything|something|evals?|baseline|prototype)", False, 0.75, self_negating=True),
     P("prompting_tried", r"\b(?:haven't|have not|havent|hasn't|has not|didn't|did not|never|not yet)\s+(?:\w+\s+)?(?:prototyped|piloted|trialled|trialed)\b", False, 0.7, self_negating=True),
     # A model was run with a prompt and looked at: that is a prompting baseline.
@@ -409,7 +412,10 @@ _GAP_FAILURE = re.compile(
     r"(?:don't|doesn't|won't|didn't|do not|does not|fails? to) (?:even )?(?:parse|compile|validate|execute)|(?:got|gets|getting) (?:us )?close but|"
     r"struggl\w+|falls? short|fell short|not good enough|(?<![./])invalid(?![./]\w)|incorrect|inaccurate|shallow|poor|weak|mediocre|unusable|skips?|skipping|omits?|omitting|leaves? out|drops?|"
     r"(?:hasn't|has not|haven't|have not|hadn't|never|not) (?:\w+ )?(?:managed|able)|unable|gets? (?:us )?(?:to )?(?:only )?\d+ ?%|only \d+ ?%|"
-    r"scores? (?:it |us )?(?:only )?\d{1,6}(?: out of|/)|not consistent\w*|hit[- ]or[- ]miss|sloppy|mistakes?|errors?|hallucinat\w+ (?:steps|logic)|deviat\w+)\b",
+    r"scores? (?:it |us )?(?:only )?\d{1,6}(?: out of|/)|not consistent\w*|"
+    # An eval reported as a rejection share or a low rating is a failure too.
+    r"(?:reject\w*|send\w* back|sent back|flag\w*|overrid\w+) (?:\w+ ){0,2}\d+ ?%|"
+    r"[0-2](?:\.\d)? ?(?:/|out of) ?5|3(?:\.0)? ?(?:/|out of) ?5|(?:below|under|short of) (?:the |our )?(?:bar|target|threshold)|hit[- ]or[- ]miss|sloppy|mistakes?|errors?|hallucinat\w+ (?:steps|logic)|deviat\w+)\b",
     re.I,
 )
 

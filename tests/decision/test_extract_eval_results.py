@@ -1,0 +1,59 @@
+"""A prompting baseline reported as a number: the result itself says prompting was tried.
+
+Product managers report evals as a percentage, a rating out of 5 or 10, a rejection
+share, or "tested on N cases"; the phrasings below are our own.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.extract import extract
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("The prompted model reaches 71% accuracy on our labelled tickets.", id="percent"),
+        pytest.param("With a system prompt it scores 3.1/10 from our reviewers.", id="out-of-ten"),
+        pytest.param("Prompt plus a handful of examples, tested on 400 contracts.", id="tested-on-n"),
+        pytest.param("Our few-shot setup gets an F1 of 0.62 on the holdout.", id="f1"),
+    ],
+)
+def test_measured_prompting_result_means_prompting_was_tried(text: str) -> None:
+    assert extract(text).findings["prompting_tried"].value is True
+
+
+@pytest.mark.parametrize(
+    ("text", "gap"),
+    [
+        pytest.param(
+            "Replies must match our cheeky brand voice. The prompted drafts average 2.5/5 "
+            "with the brand team.", "style", id="low-rating-borrows-topic",
+        ),
+        pytest.param(
+            "Legal rejects 40% of the prompted summaries for ignoring the required section "
+            "headings.", "format", id="rejection-share",
+        ),
+        pytest.param(
+            "The prompted tone rates 2 out of 5 with customers.", "style", id="two-out-of-five",
+        ),
+    ],
+)
+def test_low_rating_or_rejection_share_is_a_behaviour_gap(text: str, gap: str) -> None:
+    assert extract(text).findings["behavior_gap"].value == gap
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("We expect 40% growth next year and want a chatbot.", id="growth-percent"),
+        pytest.param("Customers rate our app 4.8/5 in the store.", id="high-rating-no-prompt"),
+        pytest.param("We haven't prompted anything yet; 90% of our work is manual.", id="negated"),
+    ],
+)
+def test_numbers_without_a_prompted_result_do_not_claim_a_baseline(text: str) -> None:
+    finding = extract(text).findings.get("prompting_tried")
+    assert finding is None or finding.value is False
+    gap = extract(text).findings.get("behavior_gap")
+    assert gap is None or gap.value == "none"
