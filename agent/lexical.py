@@ -92,6 +92,8 @@ class LexicalIndex:
     documents: list[str] = field(default_factory=list)
     metadatas: list[dict[str, Any]] = field(default_factory=list)
     _retriever: Any = None
+    #: (collection name, chunk id) -> position in the lists above.
+    positions: dict[tuple[str, str], int] = field(default_factory=dict)
     #: ``time.monotonic()`` when the stamp was last confirmed against Chroma.
     checked_at: float = 0.0
 
@@ -112,6 +114,10 @@ class LexicalIndex:
                     index.ids.append(chunk_id)
                     index.documents.append(str(documents[i] or "") if i < len(documents) else "")
                     index.metadatas.append(dict(metadatas[i] or {}) if i < len(metadatas) else {})
+        index.positions = {
+            (name, chunk_id): i
+            for i, (name, chunk_id) in enumerate(zip(index.collections, index.ids, strict=True))
+        }
         if index.ids:
             import bm25s
 
@@ -123,6 +129,13 @@ class LexicalIndex:
             )
             index._retriever = retriever
         return index
+
+    def chunk(self, collection: str, chunk_id: str) -> tuple[str, dict[str, Any]] | None:
+        """(document, metadata) of a chunk held by this index, or None."""
+        position = self.positions.get((collection, chunk_id))
+        if position is None:
+            return None
+        return self.documents[position], self.metadatas[position]
 
     def __len__(self) -> int:
         return len(self.ids)

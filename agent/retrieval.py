@@ -397,36 +397,72 @@ def fused_search(
     the lexical index, see :mod:`agent.lexical`). Each ranking contributes
     ``1 / (RRF_K + rank)`` (rank from 1) for its top ``fetch`` chunks; the sum is
     divided by its maximum, so scores lie in (0, 1]. Best first.
+
+    The dense query asks Chroma for ids and distances only: the lexical index
+    already holds every chunk's text and metadata in memory (a chunk written by
+    another process since the index was built is read from Chroma).
     """
     from agent import lexical
 
-    dense: list[tuple[tuple[str, str], Passage]] = []
+    index = lexical.get_index(location, collections)
+    dense: list[tuple[tuple[str, str], float]] = []
     for collection in collections:
-        for chunk_id, passage in _query_hits(collection, vector, fetch):
-            dense.append(((collection.name, chunk_id), passage))
-    dense.sort(key=lambda item: item[1].score, reverse=True)
+        result = collection.query(query_embeddings=[vector], n_results=fetch, include=["distances"])
+        ids = result["ids"][0] if result["ids"] else []
+        distances = (result.get("distances") or [[]])[0] or []
+        for chunk_id, distance in zip(ids, distances, strict=False):
+            dense.append(((collection.name, str(chunk_id)), round(1.0 - float(distance), 6)))
+    dense.sort(key=lambda item: item[1], reverse=True)
     dense = dense[:fetch]
-    lexical_hits = lexical.get_index(location, collections).search(query, fetch)
+    lexical_hits = index.search(query, fetch)
 
     fused: dict[tuple[str, str], float] = {}
-    passages: dict[tuple[str, str], Passage] = {}
-    for rank, (key, passage) in enumerate(dense, start=1):
+    for rank, (key, _similarity) in enumerate(dense, start=1):
         fused[key] = fused.get(key, 0.0) + 1.0 / (RRF_K + rank)
-        passages[key] = passage
     for rank, hit in enumerate(lexical_hits, start=1):
         key = (hit.collection, hit.id)
         fused[key] = fused.get(key, 0.0) + 1.0 / (RRF_K + rank)
-        if key not in passages:
-            passages[key] = _passage(hit.collection, hit.document, hit.metadata, 0.0)
-        passages[key].lexical_score = round(hit.score, 6)
+
+    chunks: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+    for key in fused:
+        held = index.chunk(*key)
+        if held is not None:
+            chunks[key] = held
+    _read_missing(collections, [key for key in fused if key not in chunks], chunks)
+
+    similarity = dict(dense)
+    lexical_score = {(hit.collection, hit.id): hit.score for hit in lexical_hits}
     best_possible = 2.0 / (RRF_K + 1)
-    ordered = sorted(fused, key=lambda key: fused[key], reverse=True)
     out = []
-    for key in ordered:
-        passage = passages[key]
-        passage.score = round(fused[key] / best_possible, 6)
+    for key in sorted(fused, key=lambda key: fused[key], reverse=True):
+        if key not in chunks:
+            continue  # deleted between the query and the read
+        document, metadata = chunks[key]
+        passage = _passage(key[0], document, metadata, round(fused[key] / best_possible, 6))
+        passage.dense_score = similarity.get(key)
+        if key in lexical_score:
+            passage.lexical_score = round(lexical_score[key], 6)
         out.append(passage)
     return out
+
+
+def _read_missing(
+    collections: list[Collection],
+    keys: list[tuple[str, str]],
+    into: dict[tuple[str, str], tuple[str, dict[str, Any]]],
+) -> None:
+    """Fetch from Chroma the text and metadata of chunks the lexical index does not hold."""
+    for collection in collections:
+        wanted = [chunk_id for name, chunk_id in keys if name == collection.name]
+        if not wanted:
+            continue
+        got = collection.get(ids=wanted, include=["documents", "metadatas"])
+        documents = got.get("documents") or []
+        metadatas = got.get("metadatas") or []
+        for i, chunk_id in enumerate(got["ids"]):
+            document = str(documents[i] or "") if i < len(documents) else ""
+            metadata = dict(metadatas[i] or {}) if i < len(metadatas) else {}
+            into[(collection.name, str(chunk_id))] = (document, metadata)
 
 
 def search(query: str, k: int = 5, *, settings: Settings | None = None) -> list[Passage]:

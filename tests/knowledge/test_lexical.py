@@ -194,3 +194,27 @@ def test_another_writer_is_seen_after_the_stamp_ttl_and_not_reread_before(
     time.sleep(0.6)
     assert _lexical_sources("wombatcrest") == ["other.md"]
     assert reads, "the stamp was not re-read after the TTL"
+
+
+def test_dense_hit_unknown_to_the_cached_index_is_read_from_chroma(
+    static_mode: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Within the stamp TTL another process's new chunk can be a dense hit: its text comes from Chroma."""
+    from agent.embeddings import get_embedding_function
+
+    monkeypatch.setattr(lexical, "STAMP_TTL_S", 3600.0)
+    settings = get_settings()
+    search("warm the caches", k=3)
+    collection = get_chroma_client(settings).get_collection(user_collection_name(settings))
+    text = "Harbour cranes are inspected every spring by the port authority."
+    collection.upsert(
+        ids=["late.md::0"],
+        embeddings=get_embedding_function(settings).encode([text]),  # type: ignore[arg-type]
+        documents=[text],
+        metadatas=[{"source": "late.md", "heading": "Cranes", "heading_path": "Late > Cranes"}],
+    )
+    passages = search(text, k=3)
+    late = [p for p in passages if p.source == "late.md"]
+    assert late, [p.source for p in passages]
+    assert late[0].text == text and late[0].heading == "Cranes"
+    assert late[0].lexical_score is None  # the cached BM25 index has not seen it yet
