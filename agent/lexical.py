@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -178,18 +178,26 @@ _CACHE_LOCK = threading.Lock()
 _BUILD_LOCKS: dict[tuple[str, tuple[str, ...]], threading.Lock] = {}
 
 
-def get_index(location: str, collections: Sequence[Collection]) -> LexicalIndex:
+def get_index(
+    location: str,
+    collections: Sequence[Collection],
+    refresh: Callable[[], Sequence[Collection]] | None = None,
+) -> LexicalIndex:
     """The current lexical index of these collections, rebuilt when any of them changed.
 
     ``location`` names the index or server (part of the cache key). The stamps
-    are re-read when the last check is older than ``STAMP_TTL_S``.
-    Thread-safe: one build per key at a time; readers never see a half-built index.
+    are re-read when the last check is older than ``STAMP_TTL_S``; a stamp needs
+    handles read from Chroma just then, which ``refresh`` returns (without it,
+    ``collections`` must be such handles). Thread-safe: one build per key at a
+    time; readers never see a half-built index.
     """
     key = (location, tuple(c.name for c in collections))
     with _CACHE_LOCK:
         cached = _CACHE.get(key)
     if cached is not None and time.monotonic() - cached.checked_at < STAMP_TTL_S:
         return cached
+    if refresh is not None:
+        collections = refresh()
     stamp: Stamp = tuple(collection_stamp(c) for c in collections)
     with _CACHE_LOCK:
         cached = _CACHE.get(key)

@@ -22,6 +22,7 @@ import contextlib
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -389,12 +390,18 @@ def _query_hits(collection: Collection, vector: np.ndarray, k: int) -> list[tupl
 
 
 def fused_search(
-    collections: list[Collection], query: str, vector: np.ndarray, fetch: int, location: str
+    collections: list[Collection],
+    query: str,
+    vector: np.ndarray,
+    fetch: int,
+    location: str,
+    refresh: Callable[[], list[Collection]] | None = None,
 ) -> list[Passage]:
     """Dense and BM25 candidates of the collections, fused by reciprocal rank fusion.
 
-    ``collections`` should be handles fetched just now (their metadata stamps
-    the lexical index, see :mod:`agent.lexical`). Each ranking contributes
+    The lexical index is checked against handles read from Chroma just now:
+    ``refresh`` returns them when the check is due (without it, ``collections``
+    must be such handles; see :mod:`agent.lexical`). Each ranking contributes
     ``1 / (RRF_K + rank)`` (rank from 1) for its top ``fetch`` chunks; the sum is
     divided by its maximum, so scores lie in (0, 1]. Best first.
 
@@ -404,7 +411,7 @@ def fused_search(
     """
     from agent import lexical
 
-    index = lexical.get_index(location, collections)
+    index = lexical.get_index(location, collections, refresh)
     dense: list[tuple[tuple[str, str], float]] = []
     for collection in collections:
         result = collection.query(query_embeddings=[vector], n_results=fetch, include=["distances"])
@@ -515,9 +522,15 @@ def _search_collections(
     fetch = k * SECTION_OVERFETCH
     names = (knowledge_collection_name(settings), user_collection_name(settings))
     if retrieval_mode(settings) == "static":
-        collections = [_fresh_collection(settings, name) for name in names]
+        # Cached handles serve the dense query; fresh ones (a round trip each) are read
+        # only when the lexical index's stamp check is due.
         hits = fused_search(
-            collections, query, vector, max(fetch, FUSION_FETCH_MIN), _location(settings)
+            [get_collection(settings, name) for name in names],
+            query,
+            vector,
+            max(fetch, FUSION_FETCH_MIN),
+            _location(settings),
+            refresh=lambda: [_fresh_collection(settings, name) for name in names],
         )
         return best_per_section(hits, k)
     hits = []
