@@ -207,7 +207,10 @@ def load_scenarios(directory: Path | None = None) -> list[dict[str, Any]]:
     directory = directory or Path(__file__).resolve().parents[2] / "tests" / "scenarios"
     scenarios: list[dict[str, Any]] = []
     for file in sorted(directory.glob("*.yaml")):
-        for item in yaml.safe_load(file.read_text(encoding="utf-8")) or []:
+        data = yaml.safe_load(file.read_text(encoding="utf-8")) or []
+        if not isinstance(data, list):
+            continue  # not a scenario file (e.g. retrieval questions kept alongside)
+        for item in data:
             item = dict(item)
             item.setdefault("components", [item["expected"]])
             item["file"] = file.name

@@ -1,0 +1,32 @@
+"""Held-out scenarios (tests/heldout): written blind, measured, guarded by floors.
+
+The asserted targets live in test_scenarios.py (our own set). Here the figures are
+printed and only regression floors are asserted; the first blind run's figures are
+in each file's header.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from agent.commands.decide import evaluate, load_scenarios
+
+HELDOUT = Path(__file__).resolve().parents[1] / "heldout"
+#: Floors under the first blind runs (profiles 75/76, text 51/76): a drop below them is a regression.
+MIN_PROFILE_ACCURACY = 0.95
+MIN_TEXT_ACCURACY = 0.60
+
+
+def test_heldout_scenarios_stay_above_their_floors() -> None:
+    scenarios = load_scenarios(HELDOUT)
+    assert len(scenarios) >= 70
+    results = evaluate(scenarios)
+    profile, text = results["profile"], results["text"]
+    print(
+        f"\nheld-out scenarios: given profiles {profile['correct']}/{profile['total']}, "
+        f"given text (offline) {text['correct']}/{text['total']} = {text['accuracy']:.1%}"
+    )
+    for miss in text["misses"]:
+        print("  text miss:", miss)
+    assert profile["accuracy"] >= MIN_PROFILE_ACCURACY, profile["misses"]
+    assert text["accuracy"] >= MIN_TEXT_ACCURACY
