@@ -96,14 +96,14 @@ _WORDNUM_ALT = "|".join(sorted((re.escape(w) for w in _WORD_NUMBERS), key=len, r
 NUM = (
     # A number starts where no digit precedes it and is at most 12 digits long: without the
     # anchors a long digit run is re-tried from every position (quadratic time per search).
-    r"(?P<num>(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d{1,12}(?:\.\d{1,6})?)(?![\d,])\s*(?:k|m|mm|mn|b|thousand|million|billion|hundred)?\b"
+    r"(?P<num>(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d{1,12}(?:\.\d{1,6})?)(?![\d,])\s*(?:k|m|mm|mn|b|thousand|million|billion|hundred)?\b\+?"
     rf"|(?<![\w&'])(?:{_WORDNUM_ALT})\b(?:\s+(?:thousand|million|hundred)\b)?)"
 )
 
 
 def parse_number(text: str) -> int | None:
     """'3,000' -> 3000, '2 million' -> 2000000, '50k' -> 50000, 'a few hundred' -> 300."""
-    t = text.strip().lower()
+    t = text.strip().lower().rstrip("+")  # "2M+" is at least two million
     if t in _WORD_NUMBERS:
         return _WORD_NUMBERS[t]
     m = re.fullmatch(r"([\d,]+(?:\.\d+)?)\s*([a-z]+)?", t)
@@ -246,18 +246,21 @@ _DOC_UNIT_ALT = "|".join(sorted((re.escape(u) for u in _DOC_UNITS), key=len, rev
 _EXAMPLE_NOUNS = (
     r"examples?|pairs?|samples?|letters?|replies|responses|answers|summaries|descriptions|"
     r"translations|transcripts|conversations|emails|tickets|labels|annotations|reports|notes|"
-    r"chats|dialogues|messages|write-?ups|drafts|essays|reviews|cases|records|rows|outputs"
+    r"chats|dialogues|messages|write-?ups|drafts|essays|reviews|cases|records|rows|outputs|"
+    r"utterances|captions|scripts|programs|queries|snippets|completions|prs|pull requests|"
+    r"abstracts|decisions|instructions|itineraries|briefs|posts"
 )
 _EXAMPLE_QUALIFIERS = (
     r"labell?ed|annotated|curated|approved|gold|graded|reviewed|human[- ]written|hand[- ]written|"
     r"expert[- ]written|past|previous|historical|archived|high[- ]quality|good|signed[- ]off|"
     r"example|training|sample|resolved|answered|corrected|edited|vetted|checked|rated|scored|"
-    r"validated|verified|accepted|logged|submitted|expert|"
-    r"marked[- ]up|signed|[\w]+-(?:reviewed|corrected|written|labell?ed|approved|checked|annotated|rated|graded|edited|verified)"
+    r"validated|verified|accepted|logged|submitted|expert|shipped|merged|decided|abstracted|"
+    r"marked[- ]up|signed|[\w]+-(?:reviewed|corrected|written|labell?ed|approved|checked|annotated|rated|graded|edited|verified|passed|decided|tested|vetted|tagged)"
 )
 _AUTHORSHIP = (
     r"written|wrote|approved|labell?ed|annotated|reviewed|rated|graded|marked up|corrected|"
     r"signed off|checked|curated|as examples|to train|for training|to learn from|we could use|"
+    r"we can use|as training data|to mine|for fine-?tuning|"
     r"in our (?:voice|style|format)|"
     r"(?:from|by) (?:our |the |their )?(?:(?:best|top|senior|expert|experienced|human|own|star)\s+)+[\w-]+"
 )
@@ -373,14 +376,14 @@ PATTERNS: tuple[Pattern, ...] = (
     # ---------------- prompting_tried
     P("prompting_tried", r"\b(?:tried|try|trying|tested|experimented with|iterated on|spent \w+ (?:weeks|months) (?:on|tuning|writing)|been using|use|using|wrote|written|built) (?:\w+ ){0,3}(?:prompts?|prompting|few-shot|system prompts?|prompt engineering|prompt[- ](?:only|based))\b", True, 0.75, False),
     P("prompting_tried", r"\b(?:weeks?|months?|days?|sprints?|rounds?|iterations?) of (?:\w+ )?(?:prompt(?:ing| engineering| tweak\w*| tuning| iterations?| work)|few-shot)\b|\bprompt (?:iterations?|tweak\w*|experiments?)\b", True, 0.75, False),
-    P("prompting_tried", r"\b(?:in|on|against) (?:our |the |their |thier |my )?(?:own )?(?:evals?|eval(?:uation)? set|evaluations?|testing|tests|test (?:set|suite)|benchmarks?|offline eval\w*)\b|\b(?:eval(?:uation)?s?|eval set|test set|benchmark) of \d", True, 0.6, False),
+    P("prompting_tried", r"\b(?:in|on|against) (?:our |the |their |thier |my )?(?:own )?(?:evals?|eval(?:uation)? set|evaluations?|testing|tests|test (?:set|suite)|benchmarks?|offline eval\w*|held[- ]out (?:set|data|eval\w*)|holdout(?: set)?)\b|\b(?:eval(?:uation)?s?|eval set|test set|benchmark) of \d", True, 0.6, False),
     P("prompting_tried", r"\b(?:prompts?|prompting|prompt engineering|few-shot examples?|instructions)\b[^.]{0,40}\b(?:fail\w*|(?:isn't|is not|wasn't|was not|aren't|are not|weren't) (?:enough|sufficient|reliable|consistent)|not enough|falls? short|fell short|(?:didn't|doesn't|did not|does not|couldn't|could not|can't|cannot|won't) (?:fix|solve|get|keep|make|hold|stop|work|help|stick)|plateau\w*|stops? working|gets? us (?:to )?(?:about |around )?\d+\s?%|scor(?:es|ed|ing)? (?:it |them |only |about |around |just |below |under |at )*(?:\d|poorly|badly|low))", True, 0.8),
     P("prompting_tried", r"\b(?:even with|despite|in spite of|after) (?:\w+ ){0,3}(?:prompts?|prompting|instructions|few-shot|examples in the prompt|prompt engineering|prompt tweaks|system prompts?)\b", True, 0.8),
     P("prompting_tried", r"\b(?:baseline|eval(?:uation)?s?|eval set|test set|benchmark)\b[^.]{0,40}\b(?:shows?|showed|measur\w+|scor\w+|exists?|in place|we have|we built|reach\w*|gets?|got|hits?|%)", True, 0.7, False),
     P("prompting_tried", r"\b(?:measured|we have) (?:a |an |our )?(?:prompting )?(?:baseline|eval set|evals|evaluation set)\b", True, 0.8, False),
     # A prompted model's measured result: "prompted model gets 78% on a 2k-message eval",
     # "prompt + 15 examples ... rated 2.9/5", "few-shot tested on 250 essays".
-    P("prompting_tried", r"\b(?:prompted|prompting|prompts?|prompt ?\+|few-shot|system prompt)\b[^.;]{0,80}?(?:\d+(?:\.\d+)? ?%|\b\d(?:\.\d)? ?/ ?(?:5|10)\b|\bf1\b|\baccuracy\b|\b(?:tested|evaluated|scored|rated|measured|benchmarked) on (?:a |an |our )?[\d,.]+k?\b)", True, 0.7, False),
+    P("prompting_tried", r"\b(?:prompted|prompting|prompts?|prompt ?\+|few-shot|system prompt)\b[^.;]{0,120}?(?:\d+(?:\.\d+)? ?%|\b\d(?:\.\d)? ?/ ?(?:5|10)\b|\bf1\b|\baccuracy\b|\b(?:tested|evaluated|scored|rated|measured|benchmarked) on (?:a |an |our )?[\d,.]+k?\b)", True, 0.7, False),
     P("prompting_tried", r"\b(?:haven't|have not|havent|hasn't|has not|didn't|did not|never|not yet|nobody has|no one has|nobody's) (?:\w+ ){0,4}?(?:tried|tested|built|started|written|done|experimented with|set|sat down|measured|evaluated|benchmarked|played with|run)\b[^.]{0,25}?\b(?:prompt\w*|anything|something|evals?|baseline|prototype)", False, 0.75, self_negating=True),
     P("prompting_tried", r"\b(?:haven't|have not|havent|hasn't|has not|didn't|did not|never|not yet)\s+(?:\w+\s+)?(?:prototyped|piloted|trialled|trialed)\b", False, 0.7, self_negating=True),
     # A model was run with a prompt and looked at: that is a prompting baseline.
@@ -414,8 +417,10 @@ _GAP_FAILURE = re.compile(
     r"(?:hasn't|has not|haven't|have not|hadn't|never|not) (?:\w+ )?(?:managed|able)|unable|gets? (?:us )?(?:to )?(?:only )?\d+ ?%|only \d+ ?%|"
     r"scores? (?:it |us )?(?:only )?\d{1,6}(?: out of|/)|not consistent\w*|"
     # An eval reported as a rejection share or a low rating is a failure too.
-    r"(?:reject\w*|send\w* back|sent back|flag\w*|overrid\w+) (?:\w+ ){0,2}\d+ ?%|"
-    r"[0-2](?:\.\d)? ?(?:/|out of) ?5|3(?:\.0)? ?(?:/|out of) ?5|(?:below|under|short of) (?:the |our )?(?:bar|target|threshold)|hit[- ]or[- ]miss|sloppy|mistakes?|errors?|hallucinat\w+ (?:steps|logic)|deviat\w+)\b",
+    r"(?:reject\w*|send\w* back|sent back|flag\w*|overrid\w+) (?:\w+ ){0,2}\d+(?= ?%)|"
+    r"[0-2](?:\.\d)? ?(?:/|out of|of) ?5|3(?:\.0)? ?(?:/|out of|of) ?5|(?:below|under|short of) (?:the |our )?(?:bar|target|threshold)|"
+    r"disagree\w*|(?:isn't|is not|not) (?:our|on) (?:voice|brand|tone|style)|"
+    r"(?:half|a third|a quarter|a fifth|two thirds|\d+ ?%) of (?:the |our )?(?:cases|outputs|drafts|answers|replies|letters|messages|suggestions|summaries|programs|queries|results|generations)|hit[- ]or[- ]miss|sloppy|mistakes?|errors?|hallucinat\w+ (?:steps|logic)|deviat\w+)\b",
     re.I,
 )
 
@@ -468,7 +473,7 @@ _MORE: list[Pattern] = [
     # ---------------- labeled_examples (numbers of outputs written by people)
     P("labeled_examples", NUM + r"\s+(?:(?:" + _EXAMPLE_QUALIFIERS + r"|[\w-]+)\s+){0,3}(?:" + _EXAMPLE_NOUNS + r")\b(?=[^.]{0,60}\b(?:" + _EXAMPLE_QUALIFIERS + r"|" + _AUTHORSHIP + r"))", _examples_value, 0.75, None),
     P("labeled_examples", NUM + r"\s+(?:[\w/-]+\s+){0,2}?[\w-]+s\b(?=\s+(?:that\s+|which\s+)?(?:(?:our|the|my|their)\s+(?:[\w-]+\s+){0,2}?)?(?:" + _AUTHORSHIP + r")\b)", _examples_value, 0.7, None),
-    P("labeled_examples", r"\b(?:labell?ed|annotated|collected|curated|wrote|written|reviewed|prepared|gathered|corrected|graded)\s+(?:about\s+|around\s+|over\s+|some\s+|roughly\s+|nearly\s+|almost\s+)?" + NUM + r"\s+(?:[\w/-]+\s+){0,2}?(?:" + _EXAMPLE_NOUNS + r"|[\w-]+s)\b", _examples_value, 0.75, None),
+    P("labeled_examples", r"\b(?:labell?ed|annotated|collected|curated|wrote|written|reviewed|prepared|gathered|corrected|graded|abstracted|edited|approved|decided|tagged|transcribed)\s+(?:about\s+|around\s+|over\s+|some\s+|roughly\s+|nearly\s+|almost\s+)?" + NUM + r"\s+(?:[\w/-]+\s+){0,2}?(?:" + _EXAMPLE_NOUNS + r"|[\w-]+s)\b", _examples_value, 0.75, None),
     P("labeled_examples", NUM + r"\s+(?:(?:[\w-]+)\s+){0,2}?(?:" + _EXAMPLE_QUALIFIERS + r")\s+(?:(?:[\w/-]+)\s+){0,3}?(?:" + _EXAMPLE_NOUNS + r"|[\w-]+s)\b", _examples_value, 0.8, None),
     P("labeled_examples", NUM + r"\s+(?:[\w&/-]+\s+){0,2}?(?:examples?|pairs|training examples|labell?ed (?:examples|samples|rows|records))\b", _examples_value, 0.8, None),
     P("labeled_examples", r"\b(?:no|zero|without|don't have (?:any )?|do not have (?:any )?|lack)\s*(?:labell?ed|annotated|training|example)\s*(?:data|examples|samples|pairs|set)\b|\bno (?:examples|training data)\b|\bnothing labell?ed\b", 0, 0.8, None, self_negating=True),
@@ -905,6 +910,8 @@ def extract(text: str, profile: Profile | None = None) -> Extraction:
         )
         text = text[:MAX_TEXT_CHARS]
     text = text.replace("\u2019", "'").replace("\u2018", "'")
+    # "~38%", "≈5k": the rules read "about 38%", "about 5k".
+    text = re.sub(r"[~\u2248]\s?(?=\d)", "about ", text)
     cls = clauses(text)
     hits: list[_Hit] = []
     _scan_patterns(text, cls, hits)

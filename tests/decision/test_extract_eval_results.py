@@ -57,3 +57,45 @@ def test_numbers_without_a_prompted_result_do_not_claim_a_baseline(text: str) ->
     assert finding is None or finding.value is False
     gap = extract(text).findings.get("behavior_gap")
     assert gap is None or gap.value == "none"
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        pytest.param("We have 3M+ labelled search queries.", 3_000_000, id="plus-suffix"),
+        pytest.param("About 7k shipped build scripts we could learn from.", 7000, id="shipped"),
+        pytest.param("Underwriters have abstracted roughly 2,400 policies.", 2400, id="abstracted-verb"),
+        pytest.param("Support has 900 agent-passed transcripts.", 900, id="hyphen-passed"),
+        pytest.param("Editors fixed 1,200 briefs we can use as training data.", 1200, id="use-as-training"),
+        pytest.param("We kept ~15k merged PRs to mine for examples.", 15000, id="tilde-merged"),
+    ],
+)
+def test_counts_of_approved_or_reusable_outputs_are_labelled_examples(text: str, count: int) -> None:
+    assert extract(text).findings["labeled_examples"].value == count
+
+
+@pytest.mark.parametrize(
+    ("text", "gap"),
+    [
+        pytest.param(
+            "Answers must follow our house tone. Reviewers reject ~30% of the prompted replies.",
+            "style", id="tilde-rejection-share",
+        ),
+        pytest.param(
+            "The triage judgements disagree with our nurses on a third of cases, even with careful "
+            "step-by-step prompts.", "reasoning", id="disagree",
+        ),
+        pytest.param(
+            "The brand team says the replies are not our voice, whatever prompt we try.",
+            "style", id="not-our-voice",
+        ),
+        pytest.param("On the reviewers' rubric our prompted tone scores 2 of 5.", "style", id="n-of-5"),
+    ],
+)
+def test_more_ways_of_reporting_a_failed_baseline(text: str, gap: str) -> None:
+    assert extract(text).findings["behavior_gap"].value == gap
+
+
+def test_a_result_on_a_held_out_set_is_a_baseline() -> None:
+    text = "Our routing prompt has grown to four pages and lands at 80% on the held-out set."
+    assert extract(text).findings["prompting_tried"].value is True
