@@ -248,7 +248,7 @@ _EXAMPLE_NOUNS = (
     r"translations|transcripts|conversations|emails|tickets|labels|annotations|reports|notes|"
     r"chats|dialogues|messages|write-?ups|drafts|essays|reviews|cases|records|rows|outputs|"
     r"utterances|captions|scripts|programs|queries|snippets|completions|prs|pull requests|"
-    r"abstracts|decisions|instructions|itineraries|briefs|posts"
+    r"abstracts|decisions|instructions|itineraries|briefs|posts|motions"
 )
 _EXAMPLE_QUALIFIERS = (
     r"labell?ed|annotated|curated|approved|gold|graded|reviewed|human[- ]written|hand[- ]written|"
@@ -260,7 +260,8 @@ _EXAMPLE_QUALIFIERS = (
 _AUTHORSHIP = (
     r"written|wrote|approved|labell?ed|annotated|reviewed|rated|graded|marked up|corrected|"
     r"signed off|checked|curated|as examples|to train|for training|to learn from|we could use|"
-    r"we can use|as training data|to mine|for fine-?tuning|"
+    r"we can use|as training data|to mine|for fine-?tuning|to learn|(?:double|second)[- ]marked|qc'?d|"
+    r"with (?:\w+ )?(?:sign-?off|approval)|(?:coded|checked|verified|graded|marked) (?:and [\w']+ )?by|"
     r"in our (?:voice|style|format)|"
     r"(?:from|by) (?:our |the |their )?(?:(?:best|top|senior|expert|experienced|human|own|star)\s+)+[\w-]+"
 )
@@ -403,7 +404,7 @@ PATTERNS: tuple[Pattern, ...] = (
 _GAP_TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("format", re.compile(r"\b(?:format\w*|structure[ds]?|template|schema|json|xml|layout|fields|sections|headings|mandated (?:wording|order)|regulatory wording|boilerplate)\b", re.I)),
     ("style", re.compile(r"\b(?:tone|voice|brand[- ]voice|house style|style|persona|on[- ]brand|off[- ]brand|register|sounds? (?:like us|robotic|generic|bland)|wording|phrasing|(?:our|the|call|sales|support|phone|approved|brand|agent|house|their) scripts?|scripted|personality|character|friendly|formal|apologetic|empathetic|playful|quirky|signature)\b", re.I)),
-    ("reasoning", re.compile(r"\b(?:reason\w*|calculat\w*|math\w*|arithmetic|logic\w*|multi[- ]step|judg(?:e)?ments?|conclusions?|inferences?|deduc\w+|diagnos\w+)\b", re.I)),
+    ("reasoning", re.compile(r"\b(?:(?:step|check) order|order of (?:the )?(?:steps|checks)|reason\w*|calculat\w*|math\w*|arithmetic|logic\w*|multi[- ]step|judg(?:e)?ments?|conclusions?|inferences?|deduc\w+|diagnos\w+)\b", re.I)),
     ("new_skill", re.compile(r"\b(?:our own (?:taxonomy|categories|codes|query language|dsl|labels|classification)|(?:custom|internal|proprietary|in-house|domain[- ]specific) (?:[\w-]+ )?(?:taxonomy|codes|coding scheme|query language|dsl|classification|label(?:s|ling)? scheme|language|notation)|new (?:task|skill)|(?:dsl|query language)\b|categor(?:y|ies)|classif\w+|labels?|tagging)", re.I)),
 )
 _GAP_FAILURE = re.compile(
@@ -419,7 +420,8 @@ _GAP_FAILURE = re.compile(
     # An eval reported as a rejection share or a low rating is a failure too.
     r"(?:reject\w*|send\w* back|sent back|flag\w*|overrid\w+) (?:\w+ ){0,2}\d+(?= ?%)|"
     r"[0-2](?:\.\d)? ?(?:/|out of|of) ?5|3(?:\.0)? ?(?:/|out of|of) ?5|(?:below|under|short of) (?:the |our )?(?:bar|target|threshold)|"
-    r"disagree\w*|(?:isn't|is not|not) (?:our|on) (?:voice|brand|tone|style)|"
+    r"disagree\w*|(?:isn't|is not|not) (?:our|on) (?:voice|brand|tone|style)|plateau\w*|kappa|"
+    r"(?:hate|dislike)[sd]?|(?:fell|dropped|fall|drops?) (?:by )?\d+ points|reads? like|preferred (?:the )?human|"
     r"(?:half|a third|a quarter|a fifth|two thirds|\d+ ?%) of (?:the |our )?(?:cases|outputs|drafts|answers|replies|letters|messages|suggestions|summaries|programs|queries|results|generations)|hit[- ]or[- ]miss|sloppy|mistakes?|errors?|hallucinat\w+ (?:steps|logic)|deviat\w+)\b",
     re.I,
 )
@@ -454,6 +456,8 @@ _MORE: list[Pattern] = [
     P("data_dynamics", r"\b(?:every|each|once an?|once per)\s+(?:single\s+)?(?:day|hour|minute|second|morning|night|evening)\b|\b(?:daily|hourly|nightly|constantly|continuously|continually|minute by minute|by the (?:minute|hour)|(?:several|many|multiple|a few) times (?:a|per) day|throughout the day|around the clock|all day)\b", "dynamic", 0.8, None),
     P("data_dynamics", r"\b(?:chang\w+|updat\w+|mov\w+|fluctuat\w+)\s+(?:\w+\s+)?(?:all the time|constantly|frequently|often|quickly|rapidly|fast|every day|daily|hourly|by the minute|in real[- ]time)\b|\bchang\w* (?:whenever|any ?time|at any time|as soon as)\b|\b(?:fast|quickly|rapidly|ever|constantly|always)[- ]changing\b|\b(?:today's|this morning's|current|latest|live) (?:prices?|stock levels?|inventory|balances?|rates?|availability|positions|schedules?|news|headlines|weather|scores|orders?)\b|\bbreaking news\b|\bstock levels?\b", "dynamic", 0.75, None),
     P("data_dynamics", r"\breal[- ]?time\b", "dynamic", 0.55, None),
+    # "every few seconds", "every 15 minutes", "most days", "several times a day".
+    P("data_dynamics", r"\bevery\s+(?:few|couple of|\d{1,3}|two|five|ten|fifteen|thirty)\s+(?:seconds|minutes|hours)\b|\b(?:most|every other)\s+(?:days|weekdays|business days)\b|\b(?:several|many|multiple|a few)\s+times\s+(?:a|per|each)\s+(?:day|hour)\b", "dynamic", 0.6, None),
     P("data_dynamics", r"\b(?:every|each|once an?|once per|per)\s+(?:couple of |few |two |2 |three |3 |four |4 |six |6 |other )?(?:weeks?|months?|quarters?|years?|releases?|seasons?|semesters?|terms?|sprints?)\b|\b(?:weekly|fortnightly|biweekly|monthly|quarterly|annually|yearly|seasonally|periodically|occasionally|from time to time|now and then|(?:twice|thrice|(?:a few|several|two|three|four) times) (?:a|per|each) (?:year|month|quarter))\b|\bnew (?:versions?|editions?|releases?) (?:\w+ ){0,3}(?:released|published|come out|ship)\b", "periodic", 0.7, None),
     P("data_dynamics", r"\b(?:static|unchanging|never (?:really |actually |ever )?chang\w+|rarely (?:really |ever )?chang\w+|seldom chang\w+|hardly ever chang\w+|stable|frozen|fixed (?:set|content|corpus|body)|set in stone|same for years|once a decade|historical (?:archive|records|data)|(?:don't|doesn't|do not|does not|won't|will not|didn't|hasn't|haven't) (?:really )?chang\w+(?: much| often)?)\b", "static", 0.75, None, self_negating=True),
     # ---------------- focus

@@ -99,3 +99,50 @@ def test_more_ways_of_reporting_a_failed_baseline(text: str, gap: str) -> None:
 def test_a_result_on_a_held_out_set_is_a_baseline() -> None:
     text = "Our routing prompt has grown to four pages and lands at 80% on the held-out set."
     assert extract(text).findings["prompting_tried"].value is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Prices refresh every 10 minutes.", id="every-n-minutes"),
+        pytest.param("New alerts arrive every few seconds.", id="every-few-seconds"),
+        pytest.param("Circulars go out most weekdays.", id="most-weekdays"),
+        pytest.param("The rota changes several times a day.", id="several-times-a-day"),
+    ],
+)
+def test_sub_daily_change_is_dynamic(text: str) -> None:
+    assert extract(text).findings["data_dynamics"].value == "dynamic"
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        pytest.param("We hold 2,500 claims coded and checked by adjusters.", 2500, id="coded-by"),
+        pytest.param("There are 800 exams double-marked by examiners.", 800, id="double-marked"),
+        pytest.param("We kept 450 filed motions with partner sign-off.", 450, id="sign-off"),
+        pytest.param("We have 1,800 shift notes to learn the team's shorthand.", 1800, id="to-learn"),
+    ],
+)
+def test_more_ways_of_describing_a_labelled_set(text: str, count: int) -> None:
+    assert extract(text).findings["labeled_examples"].value == count
+
+
+@pytest.mark.parametrize(
+    ("text", "gap"),
+    [
+        pytest.param(
+            "Our prompted intent tagging into 60 categories plateaus at 70%.", "new_skill",
+            id="plateau",
+        ),
+        pytest.param(
+            "Editors hate the prompted house style; readers preferred human copy 3 to 1.",
+            "style", id="hate-preferred-human",
+        ),
+        pytest.param(
+            "Even with chain-of-thought prompts the check order is wrong in 30% of cases.",
+            "reasoning", id="check-order",
+        ),
+    ],
+)
+def test_reported_dissatisfaction_with_a_prompted_result_is_a_gap(text: str, gap: str) -> None:
+    assert extract(text).findings["behavior_gap"].value == gap
