@@ -670,7 +670,7 @@ def _not_a_quantity(field: str, m: re.Match[str], clause: str) -> bool:
     if field == "labeled_examples" and _weak_examples(m.group(0)):
         return True
     # "several times a day" / "twice a week" is how often something happens, not a volume.
-    if field == "monthly_requests" and _TIMES_AFTER.match(clause, m.end("num")):
+    if field == "monthly_requests" and num and _TIMES_AFTER.match(clause, m.end("num")):
         return True
     if field == "corpus_size" and num:
         unit = (groups.get("unit") or "").lower()
