@@ -12,7 +12,7 @@ from pathlib import Path
 from agent.commands.decide import evaluate, load_scenarios
 
 HELDOUT = Path(__file__).resolve().parents[1] / "heldout"
-#: Floors under the first blind runs (profiles 115/116, text 77/116): a drop below them is a regression.
+#: Floors under the first blind runs (profiles 154/156, text 100/156): a drop below them is a regression.
 MIN_PROFILE_ACCURACY = 0.95
 MIN_TEXT_ACCURACY = 0.60
 
