@@ -621,16 +621,12 @@ def index_knowledge(
             notices.append(f"No Markdown files found in {settings.knowledge_dir}.")
         collection = retrieval.get_collection(settings, name, client)
         report = sync_chunks(collection, chunks, _embedder(settings, embedding_function), progress=progress)
-        _set_fingerprint(collection, settings, fingerprint)
+        stamp_collection(collection, settings, fingerprint)
     report.files = files
     report.notices = notices
     report.seconds = time.perf_counter() - started
     retrieval.mark_stale(settings)
     return report
-
-
-def _set_fingerprint(collection: Collection, settings: Settings, fingerprint: str) -> None:
-    stamp_collection(collection, settings, fingerprint)
 
 
 def stamp_collection(
@@ -646,7 +642,7 @@ def stamp_collection(
     import uuid
 
     from agent.embeddings import embedding_model_id
-    from agent.lexical import VERSION_KEY
+    from agent.lexical import VERSION_KEY, invalidate
 
     metadata: dict[str, str] = {
         "embedding_model": embedding_model_id(settings),
@@ -656,8 +652,6 @@ def stamp_collection(
         metadata["source_fingerprint"] = fingerprint
     with contextlib.suppress(Exception):
         collection.modify(metadata=metadata)  # type: ignore[arg-type]
-    from agent.lexical import invalidate
-
     invalidate()  # this process sees its own change at once, not after the stamp TTL
 
 

@@ -53,8 +53,6 @@ class LexicalHit:
     collection: str
     id: str
     score: float
-    document: str
-    metadata: dict[str, Any]
 
 
 def lexical_text(document: str, metadata: dict[str, Any] | None) -> str:
@@ -165,8 +163,6 @@ class LexicalIndex:
                 collection=self.collections[i],
                 id=self.ids[i],
                 score=float(scores[i]),
-                document=self.documents[i],
-                metadata=self.metadatas[i],
             )
             for i in ordered
             if scores[i] > 0

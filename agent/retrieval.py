@@ -350,11 +350,6 @@ def _split_tags(value: object) -> list[str]:
     return [t for t in (part.strip() for part in value.split(",")) if t]
 
 
-def query_collection(collection: Collection, vector: np.ndarray, k: int) -> list[Passage]:
-    """Nearest chunks of one collection as passages."""
-    return [passage for _, passage in _query_hits(collection, vector, k)]
-
-
 def _passage(collection: str, document: object, metadata: Any, score: float) -> Passage:
     meta = dict(metadata or {})
     return Passage(
@@ -369,8 +364,8 @@ def _passage(collection: str, document: object, metadata: Any, score: float) -> 
     )
 
 
-def _query_hits(collection: Collection, vector: np.ndarray, k: int) -> list[tuple[str, Passage]]:
-    """(chunk id, passage) of the nearest chunks of one collection, nearest first."""
+def query_collection(collection: Collection, vector: np.ndarray, k: int) -> list[Passage]:
+    """Nearest chunks of one collection as passages."""
     result = collection.query(
         query_embeddings=[vector],
         n_results=k,
@@ -380,13 +375,13 @@ def _query_hits(collection: Collection, vector: np.ndarray, k: int) -> list[tupl
     documents = (result.get("documents") or [[]])[0] or []
     metadatas = (result.get("metadatas") or [[]])[0] or []
     distances = (result.get("distances") or [[]])[0] or []
-    hits = []
+    passages = []
     for i in range(len(ids)):
         similarity = round(1.0 - float(distances[i]), 6)
         passage = _passage(collection.name, documents[i], metadatas[i], similarity)
         passage.dense_score = similarity
-        hits.append((str(ids[i]), passage))
-    return hits
+        passages.append(passage)
+    return passages
 
 
 def fused_search(
