@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,6 +36,28 @@ def static_mode(kb_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _lexical_sources(query: str) -> list[str]:
     return [p.source for p in search(query, k=5) if p.lexical_score is not None]
+
+
+def _user_docs_after_warm_up() -> Any:
+    """The user-documents collection, after a search has built this process's caches."""
+    settings = get_settings()
+    search("warm the caches", k=3)
+    return get_chroma_client(settings).get_collection(user_collection_name(settings))
+
+
+def _write_chunk(
+    collection: Any, text: str, *, source: str = "other.md", heading: str = "",
+    heading_path: str = "Other",
+) -> None:
+    """Upsert one chunk straight into Chroma, bypassing ingest (as another process's write)."""
+    from agent.embeddings import get_embedding_function
+
+    collection.upsert(
+        ids=[f"{source}::0"],
+        embeddings=get_embedding_function(get_settings()).encode([text]),
+        documents=[text],
+        metadatas=[{"source": source, "heading": heading, "heading_path": heading_path}],
+    )
 
 
 def test_lexical_text_is_heading_path_and_body() -> None:
@@ -93,21 +116,13 @@ def test_uploaded_document_is_found_lexically_and_gone_after_removal(static_mode
 
 def test_change_by_another_writer_is_seen(static_mode: Path) -> None:
     """A write that bypasses this process's caches (as another instance's would)."""
-    from agent.embeddings import get_embedding_function
     from agent.ingest import stamp_collection
 
-    settings = get_settings()
-    search("warm the caches", k=3)
-    collection = get_chroma_client(settings).get_collection(user_collection_name(settings))
+    collection = _user_docs_after_warm_up()
 
     def write(text: str) -> None:
-        collection.upsert(
-            ids=["other.md::0"],
-            embeddings=get_embedding_function(settings).encode([text]),  # type: ignore[arg-type]
-            documents=[text],
-            metadatas=[{"source": "other.md", "heading": "", "heading_path": "Other"}],
-        )
-        stamp_collection(collection, settings)
+        _write_chunk(collection, text)
+        stamp_collection(collection, get_settings())
 
     write("Quaggaline invoices are archived after ninety days.")
     assert _lexical_sources("quaggaline") == ["other.md"]
@@ -165,20 +180,10 @@ def test_another_writer_is_seen_after_the_stamp_ttl_and_not_reread_before(
     """A write that bypasses this process (no invalidate) shows up once the TTL has passed."""
     import time
 
-    from agent.embeddings import get_embedding_function
-
     monkeypatch.setattr(lexical, "STAMP_TTL_S", 0.5)
-    settings = get_settings()
-    search("warm the caches", k=3)
-    collection = get_chroma_client(settings).get_collection(user_collection_name(settings))
-    text = "Wombatcrest tickets close after a week."
+    collection = _user_docs_after_warm_up()
     # What another process does: upsert and renew the version, without touching our cache.
-    collection.upsert(
-        ids=["other.md::0"],
-        embeddings=get_embedding_function(settings).encode([text]),  # type: ignore[arg-type]
-        documents=[text],
-        metadatas=[{"source": "other.md", "heading": "", "heading_path": "Other"}],
-    )
+    _write_chunk(collection, "Wombatcrest tickets close after a week.")
     collection.modify(metadata={lexical.VERSION_KEY: "from-another-process"})
 
     reads: list[int] = []
@@ -200,19 +205,10 @@ def test_dense_hit_unknown_to_the_cached_index_is_read_from_chroma(
     static_mode: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Within the stamp TTL another process's new chunk can be a dense hit: its text comes from Chroma."""
-    from agent.embeddings import get_embedding_function
-
     monkeypatch.setattr(lexical, "STAMP_TTL_S", 3600.0)
-    settings = get_settings()
-    search("warm the caches", k=3)
-    collection = get_chroma_client(settings).get_collection(user_collection_name(settings))
+    collection = _user_docs_after_warm_up()
     text = "Harbour cranes are inspected every spring by the port authority."
-    collection.upsert(
-        ids=["late.md::0"],
-        embeddings=get_embedding_function(settings).encode([text]),  # type: ignore[arg-type]
-        documents=[text],
-        metadatas=[{"source": "late.md", "heading": "Cranes", "heading_path": "Late > Cranes"}],
-    )
+    _write_chunk(collection, text, source="late.md", heading="Cranes", heading_path="Late > Cranes")
     passages = search(text, k=3)
     late = [p for p in passages if p.source == "late.md"]
     assert late, [p.source for p in passages]
