@@ -211,6 +211,25 @@ def _upsert(collection: Any, ids: list[int], vectors: np.ndarray, texts: list[st
     )
 
 
+def _embed_and_upsert(
+    encode: Callable[[list[str]], np.ndarray], dimension: int, collection: Any, texts: list[str]
+) -> tuple[np.ndarray, float]:
+    """Index texts as the product does (length-sorted batches); (vectors, seconds embedding)."""
+    from agent.ingest import EMBED_BATCH
+
+    vectors = np.empty((len(texts), dimension), dtype=np.float32)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    embed_s = 0.0
+    for s in range(0, len(order), EMBED_BATCH):
+        idx = order[s : s + EMBED_BATCH]
+        t0 = time.perf_counter()
+        batch = encode([texts[i] for i in idx])
+        embed_s += time.perf_counter() - t0
+        vectors[idx] = batch
+        _upsert(collection, idx, batch, texts)
+    return vectors, embed_s
+
+
 def _bulk_upsert(collection: Any, vectors: np.ndarray, texts: list[str], n: int) -> None:
     for s in range(0, n, 1000):
         ids = list(range(s, min(n, s + 1000)))
@@ -287,7 +306,6 @@ def _query_rows(
 
 def _static_rows(client: Any, location: str, texts: list[str], queries: list[str]) -> list[BenchRow]:
     from agent.embeddings import STATIC_DIMENSION, StaticWordEmbeddingFunction
-    from agent.ingest import EMBED_BATCH
     from agent.lexical import VERSION_KEY, get_index
     from agent.retrieval import FUSION_FETCH_MIN, SECTION_OVERFETCH, best_per_section, fused_search
 
@@ -295,18 +313,9 @@ def _static_rows(client: Any, location: str, texts: list[str], queries: list[str
     ef.encode(["load the table"])  # file loading is start-up, not indexing
     rows: list[BenchRow] = []
     n = len(texts)
-    vectors = np.empty((n, STATIC_DIMENSION), dtype=np.float32)
     big = _collection(client, "static_10000")
-    order = sorted(range(n), key=lambda i: len(texts[i]))
     start = time.perf_counter()
-    embed_s = 0.0
-    for s in range(0, n, EMBED_BATCH):
-        idx = order[s : s + EMBED_BATCH]
-        t0 = time.perf_counter()
-        batch = ef.encode([texts[i] for i in idx])
-        embed_s += time.perf_counter() - t0
-        vectors[idx] = batch
-        _upsert(big, idx, batch, texts)
+    vectors, embed_s = _embed_and_upsert(ef.encode, STATIC_DIMENSION, big, texts)
     big.modify(metadata={VERSION_KEY: "bench-1"})
     t0 = time.perf_counter()
     get_index(location, [client.get_collection(big.name, embedding_function=None)])
@@ -352,7 +361,6 @@ def _static_rows(client: Any, location: str, texts: list[str], queries: list[str
 
 def _minilm_rows(client: Any, texts: list[str], queries: list[str]) -> list[BenchRow]:
     from agent.embeddings import DIMENSION, MiniLMInt8EmbeddingFunction
-    from agent.ingest import EMBED_BATCH
     from agent.retrieval import query_collection
 
     ef = MiniLMInt8EmbeddingFunction()
@@ -360,14 +368,8 @@ def _minilm_rows(client: Any, texts: list[str], queries: list[str]) -> list[Benc
     rows: list[BenchRow] = []
     unique = texts[:MINILM_UNIQUE]
     seed_collection = _collection(client, "minilm_unique")
-    vectors = np.empty((len(unique), DIMENSION), dtype=np.float32)
-    order = sorted(range(len(unique)), key=lambda i: len(unique[i]))
     start = time.perf_counter()
-    for s in range(0, len(order), EMBED_BATCH):
-        idx = order[s : s + EMBED_BATCH]
-        batch = ef.encode([unique[i] for i in idx])
-        vectors[idx] = batch
-        _upsert(seed_collection, idx, batch, unique)
+    vectors, _ = _embed_and_upsert(ef.encode, DIMENSION, seed_collection, unique)
     seconds = time.perf_counter() - start
     throughput = len(unique) / seconds
     rows.append(
