@@ -224,6 +224,11 @@ def _typed_answer(field: str | None, text: str) -> FieldEvidence | None:
         return None
     if field_type(field) not in ("bool", "int", "enum"):
         return None
+    return _coerced_answer(field, text)
+
+
+def _coerced_answer(field: str, text: str) -> FieldEvidence | None:
+    """The reply read as a value of ``field`` (as the question's own parser reads it), or None."""
     try:
         value = interviewer.coerce_field_value(field, text)
     except ProfileError:
@@ -338,13 +343,14 @@ def understand_message(state: AdvisorState, runtime: Runtime[AdvisorContext]) ->
         findings, notices, mode, usage = understand_text(text, profile, ctx, asked_field)
     _screen_summary(findings, profile)
     out.update(notices=notices, mode=mode, usage=usage)
-    if pending_field in interviewer.TEMPLATES and pending_field not in findings:
-        # a typed answer like "12" or "yes" to the pending question
-        try:
-            value = interviewer.coerce_field_value(str(pending_field), text)
-            findings[str(pending_field)] = _evidence(value, text, 0.9)
-        except ProfileError:
-            pass
+    # a typed answer like "12" or "yes" to the pending question
+    coerced = (
+        _coerced_answer(str(pending_field), text)
+        if pending_field in interviewer.TEMPLATES and pending_field not in findings
+        else None
+    )
+    if coerced is not None:
+        findings[str(pending_field)] = coerced
     if done:
         current = profile.model_dump()
         changed = {f: e for f, e in findings.items() if current.get(f) != e["value"]}
