@@ -375,13 +375,20 @@ def open_postgres_store(url: str) -> Store:
     saver = PostgresSaver(saver_conn)  # type: ignore[arg-type]
     # Several instances may start at once on a fresh database: CREATE TABLE IF NOT EXISTS
     # races in Postgres (duplicate key in pg_type), so set-up runs under an advisory lock.
-    with conn.cursor() as cur:
-        _take_setup_lock(cur)
-        try:
-            saver.setup()
-            cur.execute(_SESSIONS_DDL)
-        finally:
-            cur.execute("SELECT pg_advisory_unlock(%s)", (_SETUP_LOCK_ID,))
+    try:
+        with conn.cursor() as cur:
+            _take_setup_lock(cur)
+            try:
+                saver.setup()
+                cur.execute(_SESSIONS_DDL)
+            finally:
+                cur.execute("SELECT pg_advisory_unlock(%s)", (_SETUP_LOCK_ID,))
+    except BaseException:
+        # A set-up that gave up (lock timeout, failed migration) must not leak both connections.
+        for connection in (conn, saver_conn):
+            with contextlib.suppress(Exception):
+                connection.close()
+        raise
     return Store(checkpointer=saver, backend="postgres", _conn=conn, _extra_conns=[saver_conn])
 
 
