@@ -19,3 +19,16 @@ from agent.extract import extract
 def test_volume_words_without_a_number_do_not_crash(text: str) -> None:
     result = extract(text)
     assert result.findings.get("data_dynamics") is None or result.findings["data_dynamics"].value == "dynamic"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Replies must come back in under ~200 ms.", id="tilde"),
+        pytest.param("Replies must come back in under about 200 ms.", id="about"),
+        pytest.param("Answers within roughly 2 seconds, please.", id="roughly"),
+    ],
+)
+def test_an_approximate_response_bound_is_still_latency(text: str) -> None:
+    # "~200" is read as "about 200" before the rules run; the bound must still count.
+    assert extract(text).findings["latency_sensitive"].value is True
