@@ -7,21 +7,17 @@ Chroma or PostgreSQL, not through a local file.
 
 from __future__ import annotations
 
-import importlib.util
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support import session_worker
 from tests.support.cli import assert_no_traceback
 from tests.support.knowledge import use_small_knowledge
 
 pytestmark = pytest.mark.servers
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "knowledge"
-RELIABILITY_DIR = Path(__file__).resolve().parents[1] / "reliability"
 
 
 def _env_with_data_dir(env: dict[str, str], data_dir: Path) -> dict[str, str]:
@@ -126,43 +122,19 @@ def test_twenty_sessions_in_parallel_against_the_servers(
 ) -> None:
     """4 processes x 5 threads = 20 sessions at once, 3 turns each, all through the servers."""
     processes, threads_each, turns = 4, 5, 3
-    worker = RELIABILITY_DIR / "session_worker.py"
-    running = []
-    for index in range(processes):
-        spec = tmp_path / f"spec-{index}.json"
-        result = tmp_path / f"result-{index}.json"
-        spec.write_text(json.dumps({
-            "sessions": [f"srv-p{index}-s{n}" for n in range(threads_each)],
-            "turns": turns,
-        }))
-        env = _env_with_data_dir(scaleout_env, tmp_path / f"instance-{index}")
-        running.append((
-            subprocess.Popen(
-                [sys.executable, str(worker), str(spec), str(result)],
-                cwd=Path(__file__).resolve().parents[2], env=env,
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            ),
-            result,
-        ))
-    for process, _result in running:
-        stdout, stderr = process.communicate(timeout=600)
-        assert process.returncode == 0, stdout + stderr
-    worker_module = _load_worker()
-    outcomes = worker_module.load_results([result for _process, result in running])
+    specs = [
+        {"sessions": [f"srv-p{index}-s{n}" for n in range(threads_each)], "turns": turns}
+        for index in range(processes)
+    ]
+    envs = [
+        _env_with_data_dir(scaleout_env, tmp_path / f"instance-{index}")
+        for index in range(processes)
+    ]
+    outcomes, _outputs = session_worker.run_workers(tmp_path, specs, envs, timeout=600)
     assert len(outcomes) == processes * threads_each
-    held = worker_module.verify(outcomes, turns)
+    held = session_worker.verify(outcomes, turns)
     figures_recorder.record(
         "concurrency", "servers: 4 processes x 5 threads (Chroma + Postgres)",
         run=len(outcomes), passed=held, unit="sessions",
         detail=f"{turns} turns each, no lost turn, no cross-session leak",
     )
-
-
-def _load_worker():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location(
-        "advisor_session_worker", RELIABILITY_DIR / "session_worker.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module

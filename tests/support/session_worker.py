@@ -1,9 +1,10 @@
 """Drive several advisor sessions in threads inside one process (a stand-in for one app instance).
 
 Run as a script by the concurrency tests (``tests/reliability`` against one data
-directory, ``tests/servers`` against Chroma + Postgres)::
+directory, ``tests/servers`` against Chroma + Postgres), usually through
+:func:`run_workers`::
 
-    python tests/reliability/session_worker.py SPEC.json RESULT.json
+    python tests/support/session_worker.py SPEC.json RESULT.json
 
 SPEC: ``{"sessions": ["id", ...], "turns": 3, "create": true, "advisor_per_session": false}``.
 With ``advisor_per_session`` every thread opens its own store connection (the
@@ -18,6 +19,7 @@ whether the turn completed and the error text the user would have seen.
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import threading
 import traceback
@@ -122,6 +124,33 @@ def load_results(paths: list[Path]) -> dict[str, list[dict[str, Any]]]:
     for path in paths:
         merged.update(json.loads(path.read_text())["results"])
     return merged
+
+
+def run_workers(
+    tmp_path: Path, specs: list[dict[str, Any]], envs: list[dict[str, str]], timeout: float
+) -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
+    """Start one worker process per spec at once, wait for all; (merged results, outputs).
+
+    Each worker runs from the repository root with its own environment. A worker that
+    exits non-zero fails the caller with its output.
+    """
+    running = []
+    for n, (spec, env) in enumerate(zip(specs, envs, strict=True)):
+        spec_path = tmp_path / f"spec-{n}.json"
+        result = tmp_path / f"result-{n}.json"
+        spec_path.write_text(json.dumps(spec))
+        process = subprocess.Popen(
+            [sys.executable, __file__, str(spec_path), str(result)],
+            cwd=Path(__file__).resolve().parents[2], env=env, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
+        )
+        running.append((process, result))
+    outputs = []
+    for process, _result in running:
+        stdout, stderr = process.communicate(timeout=timeout)
+        assert process.returncode == 0, stdout + stderr[-3000:]
+        outputs.append(stdout + stderr)
+    return load_results([result for _process, result in running]), outputs
 
 
 def _create(advisor: Any, wanted_id: str) -> str:
