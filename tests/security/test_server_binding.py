@@ -9,16 +9,14 @@ kernel's socket table to see where it actually listens.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 import tomllib
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.browser.browser_support import free_port, stop, wait_healthy
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LOOPBACK = ("127.0.0.1", "localhost")
@@ -59,15 +57,9 @@ def _listening_addresses(port: int) -> set[str]:
     return found
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="needs Linux /proc/net/tcp")
 def test_streamlit_server_listens_only_on_loopback(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     env.pop("STREAMLIT_SERVER_ADDRESS", None)
     log = tmp_path / "streamlit.log"
@@ -79,29 +71,11 @@ def test_streamlit_server_listens_only_on_loopback(tmp_path: Path) -> None:
             stdin=subprocess.DEVNULL, start_new_session=True,
         )
     try:
-        deadline = time.monotonic() + 120
-        healthy = False
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                with urllib.request.urlopen(
-                    f"http://127.0.0.1:{port}/_stcore/health", timeout=2
-                ) as reply:
-                    healthy = reply.status == 200
-            except (urllib.error.URLError, OSError):
-                pass
-            if healthy:
-                break
-            time.sleep(0.3)
-        assert healthy, log.read_text(errors="replace")[-2000:]
+        wait_healthy(f"http://127.0.0.1:{port}", process, log, timeout_s=120)
         addresses = _listening_addresses(port)
         # 0100007F = 127.0.0.1 (little-endian hex); ::1 in tcp6 is also loopback.
         loopback = {"0100007F", "00000000000000000000000001000000"}
         assert addresses, "server answered but no listening socket found"
         assert addresses <= loopback, f"listening on non-loopback addresses: {addresses}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=20)
+        stop(process)
