@@ -89,6 +89,13 @@ class Settings(BaseSettings):
         description="JSON file overriding agent/data/prices.json (same keys; missing keys fall back).",
     )
 
+    similarity_extractor: bool = Field(
+        default=True,
+        alias="ADVISOR_SIMILARITY",
+        description="Offline extractor also compares sentences with labelled paraphrases "
+        "(agent/semantic.py); 0 keeps only the hand-written rules.",
+    )
+
     max_questions: int = Field(default=8, alias="ADVISOR_MAX_QUESTIONS")
     max_upload_bytes: int = Field(default=5_000_000, alias="ADVISOR_MAX_UPLOAD_BYTES")
     max_message_chars: int = Field(default=20_000, alias="ADVISOR_MAX_MESSAGE_CHARS")

@@ -112,6 +112,9 @@ def test_wheel_ships_every_template_and_every_package(built_wheel: Path) -> None
         rel = init.relative_to(REPO_ROOT).as_posix()
         assert rel in names, f"{rel} is not in the wheel: add its package to pyproject.toml"
     assert "agent/data/prices.json" in names
+    # The sentence classifier's labelled sentences and their vectors (offline extraction).
+    paraphrases = {p.relative_to(REPO_ROOT).as_posix() for p in (REPO_ROOT / "agent/data/paraphrases").iterdir()}
+    assert paraphrases and paraphrases <= names, sorted(paraphrases - names)
     assert not [n for n in names if n.startswith(("tests/", "prototypes/"))]
 
 
