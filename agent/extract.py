@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from agent.profile import DECISION_FIELDS, Profile
+from agent.profile import DECISION_FIELDS, Profile, known_fields
 
 #: Longest text the extractor reads; longer input is cut (and a notice given).
 MAX_TEXT_CHARS = 200_000
@@ -37,6 +37,10 @@ class Finding(BaseModel):
     value: Any
     span: str = Field(description="The words in the user's text that support the value.")
     confidence: float = Field(ge=0.0, le=1.0)
+    basis: str | None = Field(
+        default=None,
+        description="How the value was read when not by a rule, e.g. the labelled sentence it resembled.",
+    )
 
 
 class Extraction(BaseModel):
@@ -669,6 +673,15 @@ def _not_a_quantity(field: str, m: re.Match[str], clause: str) -> bool:
     # documents into written examples unless a real example qualifier is there too.
     if field == "labeled_examples" and _weak_examples(m.group(0)):
         return True
+    if field == "labeled_examples" and num:
+        # "7 years of approved descriptions" is how long they have been collected.
+        if _DURATION_AFTER.match(clause, m.end("num")):
+            return True
+        # "a prompt with 5 past releases pasted in" are few-shot examples inside a prompt,
+        # not a training set; a handful is all a prompt holds.
+        count = parse_number(num)
+        if count is not None and count <= 20 and _IN_PROMPT.search(clause):
+            return True
     # "several times a day" / "twice a week" is how often something happens, not a volume.
     if field == "monthly_requests" and num and _TIMES_AFTER.match(clause, m.end("num")):
         return True
@@ -694,6 +707,8 @@ def _not_a_quantity(field: str, m: re.Match[str], clause: str) -> bool:
     return False
 
 
+_DURATION_AFTER = re.compile(r"\s*(?:years?|yrs?|months?|weeks?|days?|decades?)\b", re.I)
+_IN_PROMPT = re.compile(r"\bprompt|\bpasted\b|\bfew[- ]shot\b|\bin[- ]context\b", re.I)
 _WEAK_QUALIFIER = re.compile(r"\b(?:past|previous|historical|archived|old|older|logged|submitted|existing)\b", re.I)
 _EXAMPLE_NOUN_FULL = re.compile(r"(?:" + _EXAMPLE_NOUNS + r")", re.I)
 
@@ -734,7 +749,8 @@ def _matches(regex: re.Pattern[str], text: str, field: str) -> Iterator[re.Match
         pos = max(m.end(), m.start() + 1)
 
 
-def _scan_patterns(text: str, cls: list[Clause], hits: list[_Hit]) -> None:
+def _scan_patterns(text: str, cls: list[Clause], hits: list[_Hit], denied: set[str] | None = None) -> None:
+    """Pattern hits into ``hits``; fields whose only matches were negated away go to ``denied``."""
     for pattern in (*PATTERNS, *_MORE):
         for clause in cls:
             for m in _matches(pattern.regex, clause.text, pattern.field):
@@ -754,6 +770,8 @@ def _scan_patterns(text: str, cls: list[Clause], hits: list[_Hit]) -> None:
                 )
                 if is_neg:
                     if pattern.if_negated is None:
+                        if denied is not None:
+                            denied.add(pattern.field)
                         continue
                     value = _resolve(pattern.field, pattern.if_negated, m)
                     conf = max(0.3, pattern.confidence - 0.05)
@@ -902,8 +920,14 @@ def _span_of(hits: list[_Hit], value: Any) -> str:
     return next((h.span for h in hits if h.value == value), "")
 
 
-def extract(text: str, profile: Profile | None = None) -> Extraction:
-    """Read free text and return profile findings with evidence spans and confidences."""
+def extract(text: str, profile: Profile | None = None, *, similarity: bool | None = None) -> Extraction:
+    """Read free text and return profile findings with evidence spans and confidences.
+
+    The hand-written rules go first. Fields they leave unknown may then be read by the
+    sentence classifier (:mod:`agent.semantic`) unless ``similarity`` is False (default:
+    the ``ADVISOR_SIMILARITY`` setting); it never overrides a rule or a field the profile
+    already holds.
+    """
     result = Extraction()
     if not isinstance(text, str) or not text.strip():
         result.notices.append("The text is empty: nothing to extract.")
@@ -918,7 +942,10 @@ def extract(text: str, profile: Profile | None = None) -> Extraction:
     text = re.sub(r"[~\u2248]\s?(?=\d)", "about ", text)
     cls = clauses(text)
     hits: list[_Hit] = []
-    _scan_patterns(text, cls, hits)
+    # Fields a rule recognised but found negated ("we don't have a tight budget"): the
+    # sentence classifier must not fill them, because embeddings barely register negation.
+    denied: set[str] = set()
+    _scan_patterns(text, cls, hits, denied)
     _scan_gaps(text, cls, hits)
     _scan_timeline_words(text, hits)
     hits = _drop_overlaps(hits)
@@ -930,6 +957,17 @@ def extract(text: str, profile: Profile | None = None) -> Extraction:
         field_hits = by_field.get(field)
         if field_hits:
             result.findings[field] = _choose(field, field_hits, result.contradictions)
+    if similarity is None:
+        from agent.config import get_settings
+
+        similarity = get_settings().similarity_extractor
+    if similarity:
+        known = set(result.findings) | denied | set(known_fields(profile) if profile is not None else ())
+        # Counts merge by taking the largest, so a rule's count does not stop the classifier
+        # from finding a bigger collection the rules did not recognise.
+        known -= {f for f in _MERGE_MAX if f in result.findings and f not in denied
+                  and (profile is None or getattr(profile, f) is None)}
+        _add_similar(text, known, result)
     _derive(result.findings)
     _descriptive(text, result.findings)
 
@@ -944,6 +982,28 @@ def extract(text: str, profile: Profile | None = None) -> Extraction:
                     f"('{finding.span}'); using the new answer."
                 )
     return result
+
+
+def _add_similar(text: str, known: set[str], result: Extraction) -> None:
+    """Fill fields the rules left unknown from sentences that resemble labelled ones."""
+    from agent.semantic import classify
+
+    try:
+        hits = classify(text, skip=known)
+    except Exception as exc:  # e.g. the embedding model cannot load: the rules still stand
+        result.notices.append(f"The sentence classifier is unavailable ({type(exc).__name__}); used rules only.")
+        return
+    for hit in hits:
+        held = result.findings.get(hit.field)
+        if held is not None and not (hit.field in _MERGE_MAX and hit.value > held.value):
+            continue
+        result.findings[hit.field] = Finding(
+            value=hit.value,
+            span=_clip(hit.sentence),
+            confidence=hit.confidence,
+            basis=f"resembles the labelled sentence '{_clip(hit.neighbour, 120)}' "
+            f"(similarity {hit.similarity:.2f}, {hit.support:.0%} of neighbours agree)",
+        )
 
 
 def _derive(findings: dict[str, Finding]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import Any, Literal
 
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
@@ -116,13 +116,16 @@ def _rec(data: dict[str, Any] | None) -> Recommendation | None:
 
 
 def _evidence(
-    value: Any, span: str | None, confidence: float | None, status: str = "known"
+    value: Any,
+    span: str | None,
+    confidence: float | None,
+    status: Literal["known", "assumed", "inferred"] = "known",
 ) -> FieldEvidence:
     return {
         "value": value,
         "span": span,
         "confidence": confidence,
-        "status": "assumed" if status == "assumed" else "known",
+        "status": status,
     }
 
 
@@ -162,6 +165,7 @@ def understand_text(
                 getattr(finding, "value", None),
                 getattr(finding, "span", None),
                 getattr(finding, "confidence", None),
+                "inferred" if getattr(finding, "basis", None) else "known",
             )
     except Exception as exc:  # understanding must never break the turn
         log.warning("understanding failed: %s", exc)

@@ -37,7 +37,9 @@ class FieldStatus(BaseModel):
 
     field: str
     value: Any = None
-    status: str = Field(description="'known', 'assumed' or 'unknown'")
+    status: str = Field(
+        description="'known', 'inferred' (read from a resembling phrasing), 'assumed' or 'unknown'"
+    )
     evidence: str | None = Field(None, description="The user's words it came from.")
     confidence: float | None = None
 

@@ -43,7 +43,10 @@ class FieldEvidence(TypedDict):
     value: Any
     span: str | None  # the user's words it came from
     confidence: float | None
-    status: Literal["known", "assumed"]
+    # known: stated or answered; assumed: a skipped question's default; inferred: read by
+    # the sentence classifier from a resembling phrasing, so the interviewer confirms it
+    # when it matters.
+    status: Literal["known", "assumed", "inferred"]
 
 
 class QuickReplyDict(TypedDict, total=False):

@@ -9,11 +9,13 @@ from agent.profile import APPROACH_LABELS
 #: Marker per field status, shown in the profile panel.
 STATUS_MARKERS: dict[str, str] = {
     "known": ":green[:material/check_circle:]",
+    "inferred": ":blue[:material/manage_search:]",
     "assumed": ":orange[:material/lightbulb:]",
     "unknown": ":gray[:material/help:]",
 }
 STATUS_HELP: dict[str, str] = {
     "known": "You told us this.",
+    "inferred": "Read from words that resemble a known phrasing; correct it here if it is wrong.",
     "assumed": "Not asked yet: a default is assumed (see why below the field).",
     "unknown": "Not known yet.",
 }

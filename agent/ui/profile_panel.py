@@ -97,6 +97,8 @@ def _widget(field: str, status: FieldStatus, current: Any, key_prefix: str) -> N
         st.caption(f"{STATUS_MARKERS['assumed']} Assumed **{value_label(status.value)}**{reason}")
     elif status.status == "known" and status.evidence:
         st.caption(f"From your words: “{status.evidence}”")
+    elif status.status == "inferred" and status.evidence:
+        st.caption(f"{STATUS_MARKERS['inferred']} Inferred from: “{status.evidence}” (check it)")
 
 
 def render(view: SessionView) -> None:

@@ -96,11 +96,18 @@ def test_short_answers_to_the_open_question_skip_the_llm_reading() -> None:
             session, "An assistant that answers employee questions from our internal HR handbook."
         )
         assert _extraction_calls(fake) == 1, "a description is read by the LLM"
-        assert first.question is not None and first.question.field == "data_dynamics"
+        assert first.question is not None
         # Free text, not a quick-reply label; the offline reader is sure in the question's context.
-        second = advisor.send(session, "it changes weekly")
+        short_answers = {
+            "data_dynamics": ("it changes weekly", "periodic"),
+            "corpus_size": ("about 60 pages", "fits_in_prompt"),
+            "focus": ("just HR, nothing else", "niche"),
+        }
+        assert first.question.field in short_answers, first.question.field
+        answer, expected = short_answers[first.question.field]
+        second = advisor.send(session, answer)
         assert _extraction_calls(fake) == 1, "a short, clear answer needs no LLM reading"
-        assert second.profile.data_dynamics == "periodic"
+        assert getattr(second.profile, first.question.field) == expected
         assert second.question is not None
         # A longer message still goes to the LLM, with the asked field named in the request.
         asked = second.question.field
