@@ -23,7 +23,7 @@ import json
 import logging
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -70,6 +70,15 @@ class Params:
     min_similarity: float = 0.5  # the best supporting neighbour must be at least this close
     min_support: float = 0.4  # share of the neighbours' weight that must back the value
     max_confidence: float = 0.55  # below the rules' typical 0.6+, so a rule always wins
+    # Fields voted on only by sentences labelled for them and neutral ones. A behaviour gap is
+    # nearly always told together with its evidence ("QA rejects 42% of the prompted drafts,
+    # and we have 7,000 accepted ones"), so the nearest sentences overall are often about the
+    # counts or the tries; those say nothing about which behaviour failed.
+    own_pool_fields: tuple[str, ...] = ("behavior_gap",)
+    # A pool without the other fields' sentences has fewer close neighbours to dissent, so
+    # its votes must be more agreed.
+    pool_min_similarity: float = 0.5
+    pool_min_support: float = 0.5
 
 
 DEFAULT_PARAMS = Params()
@@ -114,6 +123,7 @@ class ParaphraseIndex:
     vectors: np.ndarray  # (n, d) float32, unit rows
     _codes: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     _values: dict[str, list[Any]] = field(default_factory=dict, repr=False)
+    _pools: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._negated = np.array([bool(_NEGATION.search(ex.text)) for ex in self.exemplars])
@@ -132,6 +142,8 @@ class ParaphraseIndex:
                 codes[i] = values.index(value)
             self._codes[name] = codes
             self._values[name] = values
+        neutral = np.array([not ex.labels for ex in self.exemplars], dtype=bool)
+        self._pools = {name: (self._codes[name] >= 0) | neutral for name in CLASSIFIED_FIELDS}
 
     def vote(self, vector: np.ndarray, params: Params = DEFAULT_PARAMS) -> dict[str, tuple[Any, float, float, int]]:
         """For one sentence vector: field -> (value, support, best similarity, neighbour index).
@@ -163,6 +175,11 @@ class ParaphraseIndex:
             return {}
         out: dict[str, tuple[Any, float, float, int]] = {}
         for name in CLASSIFIED_FIELDS:
+            if name in params.own_pool_fields:
+                pooled = self._vote_in_pool(name, sims, params)
+                if pooled is not None:
+                    out[name] = pooled
+                continue
             codes = self._codes[name][top]
             labelled = codes >= 0
             if not labelled.any():
@@ -175,6 +192,17 @@ class ParaphraseIndex:
             if support >= params.min_support and similarity >= params.min_similarity:
                 out[name] = (self._values[name][code], support, similarity, int(top[first]))
         return out
+
+
+    def _vote_in_pool(
+        self, name: str, sims: np.ndarray, params: Params
+    ) -> tuple[Any, float, float, int] | None:
+        """One field's vote among its own labelled sentences and the neutral ones."""
+        pool_sims = np.where(self._pools[name], sims, -1.0)
+        pooled = replace(params, own_pool_fields=(), min_similarity=params.pool_min_similarity,
+                         min_support=params.pool_min_support)
+        result = ParaphraseIndex.vote_similarities(self, pool_sims, pooled)
+        return result.get(name)
 
 
 # --------------------------------------------------------------------------- data

@@ -12,10 +12,11 @@ from pathlib import Path
 from agent.commands.decide import evaluate, load_scenarios
 
 HELDOUT = Path(__file__).resolve().parents[1] / "heldout"
-#: Floors under the first blind runs of the six sets (profiles 228/236, text 152/236 = 64%):
-#: a drop below them is a regression.
+#: First blind runs of the seven sets: profiles 267/276, text 184/276 (67%). Now: text
+#: 222/276 (80%). The floors sit a few points below today's figures, so a real regression
+#: (for example a classifier change that loses the behaviour gaps) fails.
 MIN_PROFILE_ACCURACY = 0.95
-MIN_TEXT_ACCURACY = 0.60
+MIN_TEXT_ACCURACY = 0.75
 
 
 def test_heldout_scenarios_stay_above_their_floors() -> None:

@@ -90,33 +90,56 @@ def toy_index() -> ParaphraseIndex:
 
 
 def test_close_agreeing_neighbours_fill_a_field(toy_index: ParaphraseIndex) -> None:
-    votes = toy_index.vote(_unit(1, 0.02, 0.01), Params(k=3, min_similarity=0.9, min_support=0.5))
+    votes = toy_index.vote(_unit(1, 0.02, 0.01), Params(k=3, min_similarity=0.9, min_support=0.5, own_pool_fields=()))
     assert votes["behavior_gap"][0] == "format"
     assert votes["prompting_tried"][0] is True  # two of the three neighbours say so
     assert toy_index.exemplars[votes["behavior_gap"][3]].labels["behavior_gap"] == "format"
 
 
 def test_split_or_distant_neighbours_fill_nothing(toy_index: ParaphraseIndex) -> None:
-    params = Params(k=4, min_similarity=0.9, min_support=0.6)
+    params = Params(k=4, min_similarity=0.9, min_support=0.6, own_pool_fields=())
     between = toy_index.vote(_unit(1, 1, 0), params)  # half format, half style
     assert "behavior_gap" not in between
     neutral = toy_index.vote(_unit(0, 0, 1), params)  # only unlabelled neighbours
     assert neutral == {}
-    far = toy_index.vote(_unit(1, 1, 1), Params(k=3, min_similarity=0.95, min_support=0.3))
+    far = toy_index.vote(_unit(1, 1, 1), Params(k=3, min_similarity=0.95, min_support=0.3, own_pool_fields=()))
     assert far == {}  # nothing close enough
 
 
 def test_more_agreeing_neighbours_never_lower_support(toy_index: ParaphraseIndex) -> None:
-    params = Params(k=8, min_similarity=0.0, min_support=0.0)
+    params = Params(k=8, min_similarity=0.0, min_support=0.0, own_pool_fields=())
     query = _unit(1, 0.3, 0.3)
     before = toy_index.vote(query, params)["behavior_gap"]
     grown = ParaphraseIndex(
         exemplars=[*toy_index.exemplars, Exemplar("extra", {"behavior_gap": "format"}, "toy")],
         vectors=np.vstack([toy_index.vectors, _unit(1, 0.2, 0.2)]),
     )
-    after = grown.vote(query, Params(k=9, min_similarity=0.0, min_support=0.0))["behavior_gap"]
+    after = grown.vote(query, Params(k=9, min_similarity=0.0, min_support=0.0, own_pool_fields=()))["behavior_gap"]
     assert before[0] == after[0] == "format"
     assert after[1] >= before[1]
+
+
+def test_a_gap_told_with_its_evidence_is_voted_among_gap_sentences() -> None:
+    """Sentences about other fields (counts, tries) do not outvote a behaviour gap."""
+    rows = [
+        (_unit(1, 0.02, 0), {"labeled_examples": 7000}),
+        (_unit(1, -0.02, 0), {"labeled_examples": 900}),
+        (_unit(1, 0, 0.02), {"prompting_tried": True}),
+        (_unit(1, 0.3, 0), {"behavior_gap": "format", "prompting_tried": True}),
+        (_unit(0.9, 0.4, 0.1), {"behavior_gap": "format"}),
+        (_unit(0, 0, 1), {}),
+    ]
+    index = ParaphraseIndex(
+        exemplars=[Exemplar(f"s{i}", labels, "toy") for i, (_, labels) in enumerate(rows)],
+        vectors=np.stack([v for v, _ in rows]),
+    )
+    query = _unit(1, 0.1, 0)
+    flat = Params(k=3, min_similarity=0.5, min_support=0.4, own_pool_fields=())
+    assert "behavior_gap" not in index.vote(query, flat)  # outvoted by the count sentences
+    pooled = Params(k=3, min_similarity=0.5, min_support=0.4, own_pool_fields=("behavior_gap",),
+                    pool_min_similarity=0.5, pool_min_support=0.5)
+    assert index.vote(query, pooled)["behavior_gap"][0] == "format"
+    assert index.vote(query, pooled)["labeled_examples"][0] == "present"  # others unchanged
 
 
 # ----------------------------------------------------------------------------- reading text
