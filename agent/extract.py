@@ -261,6 +261,12 @@ _EXAMPLE_QUALIFIERS = (
     r"validated|verified|accepted|logged|submitted|expert|shipped|merged|decided|abstracted|"
     r"marked[- ]up|signed|[\w]+-(?:reviewed|corrected|written|labell?ed|approved|checked|annotated|rated|graded|edited|verified|passed|decided|tested|vetted|tagged)"
 )
+#: What makes a record a worked example: the output a person decided, wrote or checked.
+_GOLD_OUTPUT = (
+    r"final|validated|approved|accepted|correct|corrected|verified|expert|human|actual|agreed|"
+    r"signed|decision|decisions|outcome|outcomes|resolution|resolutions|answer|answers|reply|"
+    r"replies|rationale|rationales|label|labels|code|codes|grade|grades|translation|translations"
+)
 _AUTHORSHIP = (
     r"written|wrote|approved|labell?ed|annotated|reviewed|rated|graded|marked up|corrected|"
     r"signed off|checked|curated|as examples|to train|for training|to learn from|we could use|"
@@ -481,6 +487,10 @@ _MORE: list[Pattern] = [
     # ---------------- labeled_examples (numbers of outputs written by people)
     P("labeled_examples", NUM + r"\s+(?:(?:" + _EXAMPLE_QUALIFIERS + r"|[\w-]+)\s+){0,3}(?:" + _EXAMPLE_NOUNS + r")\b(?=[^.]{0,60}\b(?:" + _EXAMPLE_QUALIFIERS + r"|" + _AUTHORSHIP + r"))", _examples_value, 0.75, None),
     P("labeled_examples", NUM + r"\s+(?:[\w/-]+\s+){0,2}?[\w-]+s\b(?=\s+(?:that\s+|which\s+)?(?:(?:our|the|my|their)\s+(?:[\w-]+\s+){0,2}?)?(?:" + _AUTHORSHIP + r")\b)", _examples_value, 0.7, None),
+    # Input-output pairs: "18k closed claims with the final decision", "60,000 invoices with
+    # their validated XML", "2M query->category outputs that passed QA".
+    P("labeled_examples", NUM + r"\s+(?:[\w/>-]+\s+){0,3}?[\w>-]+s\b(?=\s+(?:with|and)\s+(?:their|the|its|our)\s+(?:[\w'-]+\s+){0,2}?(?:" + _GOLD_OUTPUT + r")\b)", _examples_value, 0.7, None),
+    P("labeled_examples", NUM + r"\s+(?:[\w/>-]+\s+){0,3}?[\w>-]+s\b(?=\s+(?:that|which)\s+(?:passed|cleared|got|were|have been)\s+(?:\w+\s+)?(?:qa|review|approved|accepted|signed off|replies|sign-?off)\b)", _examples_value, 0.7, None),
     P("labeled_examples", r"\b(?:labell?ed|annotated|collected|curated|wrote|written|reviewed|prepared|gathered|corrected|graded|abstracted|edited|approved|decided|tagged|transcribed)\s+(?:about\s+|around\s+|over\s+|some\s+|roughly\s+|nearly\s+|almost\s+)?" + NUM + r"\s+(?:[\w/-]+\s+){0,2}?(?:" + _EXAMPLE_NOUNS + r"|[\w-]+s)\b", _examples_value, 0.75, None),
     P("labeled_examples", NUM + r"\s+(?:(?:[\w-]+)\s+){0,2}?(?:" + _EXAMPLE_QUALIFIERS + r")\s+(?:(?:[\w/-]+)\s+){0,3}?(?:" + _EXAMPLE_NOUNS + r"|[\w-]+s)\b", _examples_value, 0.8, None),
     P("labeled_examples", NUM + r"\s+(?:[\w&/-]+\s+){0,2}?(?:examples?|pairs|training examples|labell?ed (?:examples|samples|rows|records))\b", _examples_value, 0.8, None),
