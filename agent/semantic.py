@@ -32,7 +32,7 @@ import numpy as np
 import yaml
 from pydantic import ValidationError
 
-from agent.profile import Profile
+from agent.profile import DECISION_FIELDS, Profile
 
 log = logging.getLogger(__name__)
 
@@ -43,20 +43,8 @@ MODEL_ID = "all-MiniLM-L6-v2-int8"
 #: Fields the classifier may fill. Counts other than labeled examples (volumes, weeks)
 #: need unit arithmetic, which the rules do; a sentence's vote only tells that it reports
 #: a count of examples, and the number is then read from the user's own words.
-CLASSIFIED_FIELDS: tuple[str, ...] = (
-    "focus",
-    "data_dynamics",
-    "interaction_complexity",
-    "knowledge_source",
-    "corpus_size",
-    "needs_citations",
-    "behavior_gap",
-    "prompting_tried",
-    "labeled_examples",
-    "latency_sensitive",
-    "privacy",
-    "budget",
-    "ml_skills",
+CLASSIFIED_FIELDS: tuple[str, ...] = tuple(
+    f for f in DECISION_FIELDS if f not in ("monthly_requests", "timeline_weeks")
 )
 _PRESENCE_FIELDS = ("labeled_examples",)
 _PRESENT = "present"
