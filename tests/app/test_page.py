@@ -192,3 +192,16 @@ def test_recommend_now_decides_with_assumptions(app: AppTest, real_advisor: Any)
     view = real_advisor.view(str(app.session_state["current_session"]))
     assert view.recommendation is not None and view.recommendation.assumptions
     assert STATUS_MARKERS["assumed"] in texts(app), "assumed values are marked"
+
+
+def test_values_the_classifier_inferred_are_marked_in_the_panel(app: AppTest) -> None:
+    """A field read by the sentence classifier (not a rule) shows as inferred, with its words."""
+    app.run()
+    app.chat_input[0].set_value(
+        "Support macros for our bank. In the pilot, compliance sent back a quarter of the "
+        "drafts because the sections came out in the wrong order."
+    ).run()
+    assert not app.exception, app.exception
+    sidebar = " ".join(str(getattr(el, "value", "")) for el in app.sidebar.caption)
+    assert STATUS_MARKERS["inferred"] in sidebar, sidebar
+    assert "Inferred from:" in sidebar and "compliance sent back" in sidebar
