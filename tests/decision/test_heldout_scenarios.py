@@ -12,8 +12,8 @@ from pathlib import Path
 from agent.commands.decide import evaluate, load_scenarios
 
 HELDOUT = Path(__file__).resolve().parents[1] / "heldout"
-#: First blind runs of the eight sets: profiles 304/316, text 210/316 (66%). Now: text
-#: 250/316 (79%). The floors sit a few points below today's figures, so a real regression
+#: First blind runs of the nine sets: profiles 340/356, text 242/356 (68%). Now: text
+#: 282/356 (79%). The floors sit a few points below today's figures, so a real regression
 #: (for example a classifier change that loses the behaviour gaps) fails.
 MIN_PROFILE_ACCURACY = 0.95
 MIN_TEXT_ACCURACY = 0.75
