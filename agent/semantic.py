@@ -196,6 +196,10 @@ class ParaphraseIndex:
 # --------------------------------------------------------------------------- data
 
 
+#: libyaml's safe loader when present: ten times faster on the few thousand sentences.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class ParaphraseDataError(ValueError):
     """A labelled sentence file is malformed (named file, item and reason)."""
 
@@ -204,7 +208,7 @@ def load_exemplars(directory: Path = PARAPHRASE_DIR) -> list[Exemplar]:
     """Read and validate every ``*.yaml`` file of labelled sentences, in name order."""
     exemplars: list[Exemplar] = []
     for path in sorted(directory.glob("*.yaml")):
-        items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        items = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or []
         if not isinstance(items, list):
             raise ParaphraseDataError(f"{path.name}: expected a list of {{text, labels}} items")
         for n, item in enumerate(items, 1):
