@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +53,16 @@ class LexicalHit:
     collection: str
     id: str
     score: float
+
+
+def got_chunks(got: Any) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(id, document, metadata) of each chunk in a ``collection.get`` result; gaps read as empty."""
+    documents = got.get("documents") or []
+    metadatas = got.get("metadatas") or []
+    for i, chunk_id in enumerate(got["ids"]):
+        document = str(documents[i] or "") if i < len(documents) else ""
+        metadata = dict(metadatas[i] or {}) if i < len(metadatas) else {}
+        yield str(chunk_id), document, metadata
 
 
 def lexical_text(document: str, metadata: dict[str, Any] | None) -> str:
@@ -105,13 +115,11 @@ class LexicalIndex:
                 got = collection.get(
                     include=["documents", "metadatas"], limit=PAGE, offset=offset
                 )
-                documents = got.get("documents") or []
-                metadatas = got.get("metadatas") or []
-                for i, chunk_id in enumerate(got["ids"]):
+                for chunk_id, document, metadata in got_chunks(got):
                     index.collections.append(collection.name)
                     index.ids.append(chunk_id)
-                    index.documents.append(str(documents[i] or "") if i < len(documents) else "")
-                    index.metadatas.append(dict(metadatas[i] or {}) if i < len(metadatas) else {})
+                    index.documents.append(document)
+                    index.metadatas.append(metadata)
         index.positions = {
             (name, chunk_id): i
             for i, (name, chunk_id) in enumerate(zip(index.collections, index.ids, strict=True))

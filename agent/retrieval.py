@@ -454,17 +454,15 @@ def _read_missing(
     into: dict[tuple[str, str], tuple[str, dict[str, Any]]],
 ) -> None:
     """Fetch from Chroma the text and metadata of chunks the lexical index does not hold."""
+    from agent import lexical
+
     for collection in collections:
         wanted = [chunk_id for name, chunk_id in keys if name == collection.name]
         if not wanted:
             continue
         got = collection.get(ids=wanted, include=["documents", "metadatas"])
-        documents = got.get("documents") or []
-        metadatas = got.get("metadatas") or []
-        for i, chunk_id in enumerate(got["ids"]):
-            document = str(documents[i] or "") if i < len(documents) else ""
-            metadata = dict(metadatas[i] or {}) if i < len(metadatas) else {}
-            into[(collection.name, str(chunk_id))] = (document, metadata)
+        for chunk_id, document, metadata in lexical.got_chunks(got):
+            into[(collection.name, chunk_id)] = (document, metadata)
 
 
 def search(query: str, k: int = 5, *, settings: Settings | None = None) -> list[Passage]:
