@@ -23,7 +23,7 @@ import json
 import logging
 import re
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -155,42 +155,47 @@ class ParaphraseIndex:
         k = min(params.k, len(sims))
         if k == 0:
             return {}
-        top = np.argpartition(-sims, k - 1)[:k]
-        top = top[np.argsort(-sims[top], kind="stable")]
-        weights = np.clip(sims[top], 0.0, None)
-        total = float(weights.sum())
-        if total <= 0:
-            return {}
+        nearest = _nearest(sims, k)
         out: dict[str, tuple[Any, float, float, int]] = {}
         for name in CLASSIFIED_FIELDS:
             if name in params.own_pool_fields:
-                pooled = self._vote_in_pool(name, sims, params)
-                if pooled is not None:
-                    out[name] = pooled
-                continue
-            codes = self._codes[name][top]
-            labelled = codes >= 0
-            if not labelled.any():
-                continue
-            mass = np.bincount(codes[labelled], weights=weights[labelled], minlength=len(self._values[name]))
-            code = int(np.argmax(mass))  # ties: the value first seen in the data
-            support = float(mass[code]) / total
-            first = int(np.flatnonzero(codes == code)[0])  # top is sorted: the closest backer
-            similarity = float(sims[top[first]])
-            if support >= params.min_support and similarity >= params.min_similarity:
-                out[name] = (self._values[name][code], support, similarity, int(top[first]))
+                pool_sims = np.where(self._pools[name], sims, -1.0)
+                vote = self._vote_field(
+                    name, pool_sims, _nearest(pool_sims, k),
+                    params.pool_min_similarity, params.pool_min_support,
+                )
+            else:
+                vote = self._vote_field(name, sims, nearest, params.min_similarity, params.min_support)
+            if vote is not None:
+                out[name] = vote
         return out
 
-
-    def _vote_in_pool(
-        self, name: str, sims: np.ndarray, params: Params
+    def _vote_field(
+        self, name: str, sims: np.ndarray, top: np.ndarray, min_similarity: float, min_support: float
     ) -> tuple[Any, float, float, int] | None:
-        """One field's vote among its own labelled sentences and the neutral ones."""
-        pool_sims = np.where(self._pools[name], sims, -1.0)
-        pooled = replace(params, own_pool_fields=(), min_similarity=params.pool_min_similarity,
-                         min_support=params.pool_min_support)
-        result = ParaphraseIndex.vote_similarities(self, pool_sims, pooled)
-        return result.get(name)
+        """One field's vote among the neighbours ``top`` (sorted, closest first)."""
+        weights = np.clip(sims[top], 0.0, None)
+        total = float(weights.sum())
+        if total <= 0:
+            return None
+        codes = self._codes[name][top]
+        labelled = codes >= 0
+        if not labelled.any():
+            return None
+        mass = np.bincount(codes[labelled], weights=weights[labelled], minlength=len(self._values[name]))
+        code = int(np.argmax(mass))  # ties: the value first seen in the data
+        support = float(mass[code]) / total
+        first = int(np.flatnonzero(codes == code)[0])  # top is sorted: the closest backer
+        similarity = float(sims[top[first]])
+        if support >= min_support and similarity >= min_similarity:
+            return self._values[name][code], support, similarity, int(top[first])
+        return None
+
+
+def _nearest(sims: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k highest similarities, highest first (ties: lower index first)."""
+    top = np.argpartition(-sims, k - 1)[:k]
+    return top[np.argsort(-sims[top], kind="stable")]
 
 
 # --------------------------------------------------------------------------- data
