@@ -972,11 +972,10 @@ def extract(text: str, profile: Profile | None = None, *, similarity: bool | Non
 
         similarity = get_settings().similarity_extractor
     if similarity:
-        known = set(result.findings) | denied | set(known_fields(profile) if profile is not None else ())
         # Counts merge by taking the largest, so a rule's count does not stop the classifier
         # from finding a bigger collection the rules did not recognise.
-        known -= {f for f in _MERGE_MAX if f in result.findings and f not in denied
-                  and (profile is None or getattr(profile, f) is None)}
+        ruled = set(result.findings) - set(_MERGE_MAX)
+        known = ruled | denied | set(known_fields(profile) if profile is not None else ())
         _add_similar(text, known, result)
     _derive(result.findings)
     _descriptive(text, result.findings)
