@@ -111,6 +111,7 @@ def render(view: SessionView) -> None:
     st.subheader("What I understood")
     st.caption(
         f"{STATUS_MARKERS['known']} {counts['known']} known · "
+        f"{STATUS_MARKERS['inferred']} {counts['inferred']} inferred · "
         f"{STATUS_MARKERS['assumed']} {counts['assumed']} assumed · "
         f"{STATUS_MARKERS['unknown']} {counts['unknown']} unknown. "
         "Change any answer; the recommendation updates and shows what changed."

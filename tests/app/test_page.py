@@ -205,3 +205,5 @@ def test_values_the_classifier_inferred_are_marked_in_the_panel(app: AppTest) ->
     sidebar = " ".join(str(getattr(el, "value", "")) for el in app.sidebar.caption)
     assert STATUS_MARKERS["inferred"] in sidebar, sidebar
     assert "Inferred from:" in sidebar and "compliance sent back" in sidebar
+    # The summary line counts every decision field, the inferred ones included.
+    assert "1 inferred" in sidebar, sidebar
