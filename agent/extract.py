@@ -412,10 +412,10 @@ PATTERNS: tuple[Pattern, ...] = (
 
 # Behaviour-gap topics: a topic plus a failure cue in the same sentence means a gap.
 _GAP_TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("format", re.compile(r"\b(?:format\w*|structure[ds]?|template|schema|json|xml|layout|fields|sections|headings|mandated (?:wording|order)|regulatory wording|boilerplate)\b", re.I)),
-    ("style", re.compile(r"\b(?:tone|voice|brand[- ]voice|house style|style|persona|on[- ]brand|off[- ]brand|register|sounds? (?:like us|robotic|generic|bland)|wording|phrasing|(?:our|the|call|sales|support|phone|approved|brand|agent|house|their) scripts?|scripted|personality|character|friendly|formal|apologetic|empathetic|playful|quirky|signature)\b", re.I)),
-    ("reasoning", re.compile(r"\b(?:(?:step|check) order|order of (?:the )?(?:steps|checks)|reason\w*|calculat\w*|math\w*|arithmetic|logic\w*|multi[- ]step|judg(?:e)?ments?|conclusions?|inferences?|deduc\w+|diagnos\w+)\b", re.I)),
-    ("new_skill", re.compile(r"\b(?:our own (?:taxonomy|categories|codes|query language|dsl|labels|classification)|(?:custom|internal|proprietary|in-house|domain[- ]specific) (?:[\w-]+ )?(?:taxonomy|codes|coding scheme|query language|dsl|classification|label(?:s|ling)? scheme|language|notation)|new (?:task|skill)|(?:dsl|query language)\b|categor(?:y|ies)|classif\w+|labels?|tagging)", re.I)),
+    ("format", re.compile(r"\b(?:format\w*|structure[ds]?|template|schema|json|xml|layout|fields|sections|headings|mandated (?:wording|order)|regulatory wording|boilerplate|markup|mark-up|field (?:order|names?|values?|mapping)|(?:section|field|column) order|order of (?:the )?(?:sections|fields|columns)|columns?|tables?|bullet\w*|conventions)\b", re.I)),
+    ("style", re.compile(r"\b(?:tone|voice|brand[- ]voice|house style|style|persona|on[- ]brand|off[- ]brand|register|sounds? (?:like us|robotic|generic|bland)|wording|phrasing|(?:our|the|call|sales|support|phone|approved|brand|agent|house|their) scripts?|scripted|personality|character|friendly|formal|apologetic|empathetic|playful|quirky|signature|sound\w*|stiff|wooden|corporate|warm\w*|cheeky|unnatural|human[- ]like|spots? (?:the )?(?:ai|bot|machine))\b", re.I)),
+    ("reasoning", re.compile(r"\b(?:(?:step|check) order|order of (?:the )?(?:steps|checks)|reason\w*|calculat\w*|math\w*|arithmetic|logic\w*|multi[- ]step|judg(?:e)?ments?|conclusions?|inferences?|deduc\w+|diagnos\w+|severity|triage|escalat\w+|prioriti[sz]\w*|(?:wrong|bad|poor|odd|incorrect) (?:\w+ )?(?:calls?|tools?|steps?|actions?|decisions?|choices?|escalations?|codes?|grades?|scores?|priorit\w+)|suggestions?|recommend\w*|assessments?|grad(?:e|es|ed|ing)|decisions?|edge[- ]cases|overrid\w+|overrode|next (?:best )?(?:step|action))\b", re.I)),
+    ("new_skill", re.compile(r"\b(?:our own (?:taxonomy|categories|codes|query language|dsl|labels|classification)|(?:custom|internal|proprietary|in-house|domain[- ]specific) (?:[\w-]+ )?(?:taxonomy|codes|coding scheme|query language|dsl|classification|label(?:s|ling)? scheme|language|notation)|new (?:task|skill)|(?:dsl|query language)\b|categor(?:y|ies)|classif\w+|labels?|tagging|compil\w+|syntax|grammar|lint(?:er|ing)?\b|validator|parser|(?:invalid|valid) (?:config\w*|code|commands?|scripts?|queries|syntax|rules?)|(?:commands?|keywords?|functions?) that (?:don't|do not) exist|scripting language|in-house (?:language|syntax))", re.I)),
 )
 _GAP_FAILURE = re.compile(
     r"\b(?:fail\w*|inconsisten\w*|drifts?|drifting|var(?:y|ies)|breaks?|broke|broken|wrong|miss(?:es|ing)?|ignor\w+|"
@@ -432,7 +432,7 @@ _GAP_FAILURE = re.compile(
     r"[0-2](?:\.\d)? ?(?:/|out of|of) ?5|3(?:\.0)? ?(?:/|out of|of) ?5|(?:below|under|short of) (?:the |our )?(?:bar|target|threshold)|"
     r"disagree\w*|(?:isn't|is not|not) (?:our|on) (?:voice|brand|tone|style)|plateau\w*|kappa|"
     r"(?:hate|dislike)[sd]?|(?:fell|dropped|fall|drops?) (?:by )?\d+ points|reads? like|preferred (?:the )?human|"
-    r"(?:half|a third|a quarter|a fifth|two thirds|\d+ ?%) of (?:the |our )?(?:cases|outputs|drafts|answers|replies|letters|messages|suggestions|summaries|programs|queries|results|generations)|hit[- ]or[- ]miss|sloppy|mistakes?|errors?|hallucinat\w+ (?:steps|logic)|deviat\w+)\b",
+    r"(?:half|a third|a quarter|a fifth|two thirds|\d+ ?%) of (?:the |our )?(?:cases|outputs|drafts|answers|replies|letters|messages|suggestions|summaries|programs|queries|results|generations)|hit[- ]or[- ]miss|sloppy|mistakes?|errors?|hallucinat\w+ (?:steps|logic)|deviat\w+|overrode|(?:still|heavily|had to|have to|needed? to|needs? a|needed a|must) (?:be )?(?:re-?writ\w+|edit\w*|fix\w*|correct\w*|redo\w*|redone|reformat\w*|rework\w*)|(?:rewrite|rewrote|rewriting|rewrites) (?:\w+ ){0,2}(?:half|most|many|all|each|every)|spots? (?:the )?(?:ai|bot|machine)|(?:sounds?|sounded|reads?|feels?|felt) (?:\w+ ){0,2}(?:stiff|wooden|flat|off|wrong|corporate|foreign|unnatural|fake|forced|awkward|cold|clinical|neutral|machine[- ]made|like a (?:robot|machine|bot|foreigner)))(?:(?<=%)|\b)",
     re.I,
 )
 
@@ -794,25 +794,125 @@ def _scan_patterns(text: str, cls: list[Clause], hits: list[_Hit], denied: set[s
                                  clause.start + m.start(), clause.start + m.end()))
 
 
+#: A measured share or rating: "94%", "4.6/5", "CSAT is 4.4".
+_MEASURED = re.compile(
+    r"(?<![\d.])(\d{1,3}(?:\.\d+)?) ?%|(?<![\d.])([0-5](?:\.\d)?) ?(?:/|out of) ?5\b"
+    r"|\b(?:csat|rating|score)\D{0,12}?\b([0-5]\.\d)\b",
+    re.I,
+)
+#: Words that make a share a success ("approves 93%") or a failure ("rejects 42%").
+_GOOD_SHARE = re.compile(
+    r"\b(?:accept\w*|approv\w*|publish\w*|kept|keeps?|keeping|usable|unedited|as[- ]is|agree(?:s|d|ment)?|"
+    r"accura\w*|correct(?:ly)?|right|pass(?:es|ed|ing)?|good|compil(?:e|es|ed)|valid|match(?:es|ed)?|"
+    r"resolved|success\w*|precision|recall|f1)\b",
+    re.I,
+)
+_BAD_SHARE = re.compile(
+    r"\b(?:reject\w*|fail\w*|re-?writ\w*|edit(?:s|ed|ing)?|wrong|invalid|errors?|broke|break\w*|overrid\w*|"
+    r"overrode|disagree\w*|sent back|send\w* back|returned|return(?:s|ing)? (?:\w+ )?for|spots?|spotted|"
+    r"incorrect|unusable|needed|fix\w*|reformat\w*|misorder\w*|skip\w*)\b",
+    re.I,
+)
+#: A sentence about generated output or its evaluation (so a success rate is the model's).
+_OUTPUT_TALK = re.compile(
+    r"\b(?:prompt\w*|model|llm|gpt[-\w.]*|claude|gemini|bot|chatbot|assistant|pilot\w*|trial\w*|test\w*|"
+    r"evals?|evaluat\w+|drafts?|outputs?|generat\w+|summar\w+|rewrites?|answers?|repl(?:y|ies)|suggestions?|"
+    r"ai|them|raters?|reviewers?|panel|csat)\b",
+    re.I,
+)
+#: Output judged fine in words: "answers were accurate and well phrased", "it answered nicely".
+_FINE_OUTPUT = re.compile(
+    r"\b(?:answers?|drafts?|outputs?|results?|suggestions?|summaries|replies|responses|it|the model)\s+"
+    r"(?:were|was|are|is|looked|looks|came out|come out|read|reads)\s+(?:already\s+|generally\s+|mostly\s+)?"
+    r"(?:\w+\s+)?(?:fine|great|good|accurate|correct|excellent|solid|usable|well[- ](?:written|structured|phrased|worded))\b"
+    r"|\b(?:answered|worked|performs?|performed|wrote|writes|answers)\s+(?:\w+\s+)?(?:nicely|beautifully|well)\b"
+    r"|\b(?:tone|wording|format\w*|structure|style|phrasing|reasoning|language)(?:\s*(?:and|/)\s*\w+)?\s+"
+    r"(?:is|are|was|were|looks?|looked|seemed|seems)\s+(?:already\s+|otherwise\s+)?(?:\w+\s+)?"
+    r"(?:fine|ok|okay|good|great|right|sensible|polite|acceptable)\b"
+    r"|\brated (?:them |it |the \w+ )?(?:accurate|correct|excellent|good|great)\b"
+    r"|\b(?:quality|accuracy)\s+(?:is|was|'s)\s+(?:\w+\s+)?(?:solved|fine|good|great|ok|okay|there|where we want it)\b"
+    r"|\b(?:not|isn't|is not|wasn't) (?:a |the |really )?(?:quality|accuracy) (?:problem|issue)\b",
+    re.I,
+)
+#: A failure about missing or stale facts is a knowledge gap, not a behaviour gap.
+_FACT_FAILURE = re.compile(
+    r"\b(?:invent\w*|made up|makes? up|making up|hallucinat\w*|outdated|out of date|stale|guess\w*|"
+    r"(?:doesn't|does not|didn't|did not|can't|cannot) (?:know|see|have)|out of stock|no access|"
+    r"expired|superseded|don't exist|doesn't exist|did not exist|didn't exist|do not exist)\b",
+    re.I,
+)
+#: The parts of a sentence between clause breaks, for judging each share on its own.
+_SHARE_CLAUSE = re.compile(r"[^,;:()]+")
+
+
+def _share_polarity(sentence: str) -> str | None:
+    """Whether the sentence reports a measured result as a success or a failure.
+
+    A share with a success word is a success from 85% up and a failure below 75%; a
+    share with a failure word ("rejects 42%") is a failure from 10% up; a rating out of
+    5 is a success from 4.0 and a failure at 3.5 or below. Each share is judged within
+    its own clause, so "accepted 96%, the remaining 4% were misses" is one success.
+    """
+    verdicts: list[str] = []
+    for part in _SHARE_CLAUSE.finditer(sentence):
+        clause = part.group(0)
+        for m in _MEASURED.finditer(clause):
+            if m.group(1) is not None:
+                share = float(m.group(1))
+                good = bool(_GOOD_SHARE.search(clause))
+                bad = bool(_BAD_SHARE.search(clause))
+                if good and not bad:
+                    verdicts.append("success" if share >= 85 else "failure" if share < 75 else "")
+                elif bad and not good:
+                    verdicts.append("failure" if share >= 10 else "")
+                elif good and bad:  # "96% of rewrites accepted": only a clear share decides
+                    verdicts.append("success" if share >= 90 else "failure" if share < 60 else "")
+            else:
+                rating = float(m.group(2) or m.group(3))
+                verdicts.append("success" if rating >= 4.0 else "failure" if rating <= 3.5 else "")
+    if "failure" in verdicts:
+        return "failure"
+    return "success" if "success" in verdicts else None
+
+
 def _scan_gaps(text: str, cls: list[Clause], hits: list[_Hit]) -> None:
     """A behaviour topic and a failure cue in the same sentence: that is a behaviour gap.
 
     When the failure sentence names no topic ("Prompting doesn't stick to it"), the
-    topic of the sentence just before it is used, with lower confidence.
+    topic of the sentence just before it is used, with lower confidence, and failing
+    that the nearest sentence that names one. A measured success ("reviewers accepted
+    96% unedited", "the answers were accurate") with no failure is the gap "none".
     """
     sentences = list(re.finditer(r"(?:[^.!?\n]|\.(?!\s|$))+", text))
     for index, sentence in enumerate(sentences):
         s = sentence.group(0)
-        fail = _GAP_FAILURE.search(s)
-        if not fail:
-            continue
+        polarity = _share_polarity(s)
+        # Shares are judged by _share_polarity; the word cues are read without them.
+        fail = _GAP_FAILURE.search(_MEASURED.sub(" ", s))
         mentions_prompting = bool(
             re.search(r"\bprompt\w*|instructions|few-shot|system message|baseline|evals?\b", s, re.I)
         )
+        if not fail and polarity != "failure":
+            if (polarity == "success" and _OUTPUT_TALK.search(s)) or _FINE_OUTPUT.search(s):
+                hits.append(_Hit("behavior_gap", "none", _clip(s), 0.55, sentence.start()))
+                if mentions_prompting or polarity == "success":
+                    hits.append(_Hit("prompting_tried", True, _clip(s), 0.6, sentence.start()))
+            continue
+        # Sources of the topic: this sentence, the one before, then the others by distance.
+        # Borrowing needs a failure of prompting or of a measured result, and a failure about
+        # missing facts borrows nothing: that is a knowledge gap.
+        borrow = (mentions_prompting or polarity == "failure") and not _FACT_FAILURE.search(s)
+        order = [index] + sorted(
+            (i for i in range(len(sentences)) if i != index), key=lambda i: (abs(i - index), i > index)
+        )
         found = False
-        for source_index, penalty in ((index, 0.0), (index - 1, 0.1)):
-            if source_index < 0 or found:
-                continue
+        for source_index in order:
+            if found:
+                break
+            distance = abs(source_index - index)
+            if distance and not borrow:
+                break
+            penalty = 0.0 if not distance else 0.1 if source_index == index - 1 else 0.15
             topic_text = sentences[source_index].group(0)
             for gap, topic in _GAP_TOPICS:
                 tm = topic.search(topic_text)
@@ -822,12 +922,10 @@ def _scan_gaps(text: str, cls: list[Clause], hits: list[_Hit]) -> None:
                 if re.search(r"\b(?:don't|do not|doesn't|no) (?:need|care about|require)\b",
                              topic_text[: tm.start()], re.I):
                     continue
-                if penalty and not mentions_prompting:
-                    continue  # only borrow a topic when the failure is about prompting
                 conf = (0.75 if mentions_prompting else 0.6) - penalty
                 if gap == "new_skill":
                     conf += 0.05
-                hits.append(_Hit("behavior_gap", gap, _clip(topic_text if penalty else s), conf,
+                hits.append(_Hit("behavior_gap", gap, _clip(topic_text if distance else s), conf,
                                  sentence.start()))
                 found = True
         if found and mentions_prompting:

@@ -66,6 +66,27 @@ READINGS = [
         "behavior_gap", "Even with chain-of-thought prompts the check order is wrong in 30% of cases.",
         "reasoning", id="check-order",
     ),
+    pytest.param(
+        "behavior_gap", "Our spec sheets need a fixed table layout, and only 58% of the prompted sheets pass QA.",
+        "format", id="share-ending-in-percent",
+    ),
+    pytest.param(
+        "behavior_gap",
+        "We want product blurbs in our quirky shop voice. After a month of prompt work the copy "
+        "team still rewrites most of them because they sound stiff.",
+        "style", id="humans-still-rewrite",
+    ),
+    pytest.param(
+        "behavior_gap",
+        "Dispatchers reviewed the prompted routing advice for six weeks. They overrode it in 30% "
+        "of cases. The service must weigh traffic, driver hours and cargo class the way our planners reason.",
+        "reasoning", id="topic-two-sentences-away",
+    ),
+    pytest.param(
+        "behavior_gap",
+        "Even with the reference manual in the prompt, 45% of the generated PLC programs do not compile.",
+        "new_skill", id="does-not-compile",
+    ),
     # Counts of approved or reusable outputs are labelled examples.
     pytest.param("labeled_examples", "We have 3M+ labelled search queries.", 3_000_000, id="plus-suffix"),
     pytest.param("labeled_examples", "About 7k shipped build scripts we could learn from.", 7000, id="shipped"),
@@ -105,3 +126,29 @@ def test_numbers_without_a_prompted_result_do_not_claim_a_baseline(text: str) ->
     assert tried is None or tried.value is False
     gap = findings.get("behavior_gap")
     assert gap is None or gap.value == "none"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Our moderators approve 94% of the prompted replies as they are.", id="approval-share"),
+        pytest.param("In the pilot the drafts were accurate and well structured.", id="drafts-were-accurate"),
+        pytest.param("Reviewers gave the prompted summaries 4.5/5 on average.", id="high-rating"),
+        pytest.param("A plain prompt answered nicely in our tests; the cost is the issue.", id="answered-nicely"),
+    ],
+)
+def test_a_measured_success_is_no_behaviour_gap(text: str) -> None:
+    gap = extract(text).findings["behavior_gap"]
+    assert gap.value == "none"
+
+
+def test_a_failure_about_missing_facts_borrows_no_behaviour_topic() -> None:
+    # The invented part numbers are a knowledge gap; the voice sentence is a requirement,
+    # not something prompting failed at.
+    text = (
+        "Replies should use our friendly support voice. In a quick prompt test the model "
+        "invented part numbers in a third of the answers."
+    )
+    gap = extract(text).findings.get("behavior_gap")
+    assert gap is None or gap.value == "none"
+
