@@ -259,16 +259,18 @@ _EXAMPLE_QUALIFIERS = (
     r"expert[- ]written|past|previous|historical|archived|high[- ]quality|good|signed[- ]off|"
     r"example|training|sample|resolved|answered|corrected|edited|vetted|checked|rated|scored|"
     r"validated|verified|accepted|logged|submitted|expert|shipped|merged|decided|abstracted|"
-    r"marked[- ]up|signed|[\w]+-(?:reviewed|corrected|written|labell?ed|approved|checked|annotated|rated|graded|edited|verified|passed|decided|tested|vetted|tagged)"
+    r"marked[- ]up|signed|coded|adjudicated|audited|published|completed|"
+    r"[\w-]+-(?:reviewed|corrected|written|labell?ed|approved|checked|annotated|rated|graded|edited|verified|passed|decided|tested|vetted|tagged|answered|coded|signed|scored|adjudicated)"
 )
 #: What makes a record a worked example: the output a person decided, wrote or checked.
 _GOLD_OUTPUT = (
     r"final|validated|approved|accepted|correct|corrected|verified|expert|human|actual|agreed|"
     r"signed|decision|decisions|outcome|outcomes|resolution|resolutions|answer|answers|reply|"
-    r"replies|rationale|rationales|label|labels|code|codes|grade|grades|translation|translations"
+    r"replies|rationale|rationales|label|labels|code|codes|grade|grades|translation|translations|"
+    r"verdicts?|pass/fail|ratings?|scores?"
 )
 _AUTHORSHIP = (
-    r"written|wrote|approved|labell?ed|annotated|reviewed|rated|graded|marked up|corrected|"
+    r"written|wrote|approved|labell?ed|annotated|reviewed|rated|graded|marked up|corrected|coded|adjudicated|"
     r"signed off|checked|curated|as examples|to train|for training|to learn from|we could use|"
     r"we can use|as training data|to mine|for fine-?tuning|to learn|(?:double|second)[- ]marked|qc'?d|"
     r"with (?:\w+ )?(?:sign-?off|approval)|(?:coded|checked|verified|graded|marked) (?:and [\w']+ )?by|"
@@ -489,7 +491,9 @@ _MORE: list[Pattern] = [
     P("labeled_examples", NUM + r"\s+(?:[\w/-]+\s+){0,2}?[\w-]+s\b(?=\s+(?:that\s+|which\s+)?(?:(?:our|the|my|their)\s+(?:[\w-]+\s+){0,2}?)?(?:" + _AUTHORSHIP + r")\b)", _examples_value, 0.7, None),
     # Input-output pairs: "18k closed claims with the final decision", "60,000 invoices with
     # their validated XML", "2M query->category outputs that passed QA".
-    P("labeled_examples", NUM + r"\s+(?:[\w/>-]+\s+){0,3}?[\w>-]+s\b(?=\s+(?:with|and)\s+(?:their|the|its|our)\s+(?:[\w'-]+\s+){0,2}?(?:" + _GOLD_OUTPUT + r")\b)", _examples_value, 0.7, None),
+    P("labeled_examples", NUM + r"\s+(?:[\w/>-]+\s+){0,3}?[\w>-]+s\b(?=\s+(?:(?:each\s+)?(?:paired|matched|stored|archived|filed|saved|kept)\s+)?(?:with|and|alongside)\s+(?:(?:their|the|its|our|each)\s+)?(?:[\w'-]+\s+){0,2}?(?:" + _GOLD_OUTPUT + r")\b)", _examples_value, 0.7, None),
+    # "5,000 procedures paired with the protocol file that ran": pairs are worked examples.
+    P("labeled_examples", NUM + r"\s+(?:[\w/>-]+\s+){0,3}?[\w>-]+s\b(?=\s+(?:each\s+|all\s+)?(?:paired|matched)\s+(?:up\s+)?with\b)", _examples_value, 0.7, None),
     P("labeled_examples", NUM + r"\s+(?:[\w/>-]+\s+){0,3}?[\w>-]+s\b(?=\s+(?:that|which)\s+(?:passed|cleared|got|were|have been)\s+(?:\w+\s+)?(?:qa|review|approved|accepted|signed off|replies|sign-?off)\b)", _examples_value, 0.7, None),
     P("labeled_examples", r"\b(?:labell?ed|annotated|collected|curated|wrote|written|reviewed|prepared|gathered|corrected|graded|abstracted|edited|approved|decided|tagged|transcribed)\s+(?:about\s+|around\s+|over\s+|some\s+|roughly\s+|nearly\s+|almost\s+)?" + NUM + r"\s+(?:[\w/-]+\s+){0,2}?(?:" + _EXAMPLE_NOUNS + r"|[\w-]+s)\b", _examples_value, 0.75, None),
     P("labeled_examples", NUM + r"\s+(?:(?:[\w-]+)\s+){0,2}?(?:" + _EXAMPLE_QUALIFIERS + r")\s+(?:(?:[\w/-]+)\s+){0,3}?(?:" + _EXAMPLE_NOUNS + r"|[\w-]+s)\b", _examples_value, 0.8, None),
@@ -719,7 +723,7 @@ def _not_a_quantity(field: str, m: re.Match[str], clause: str) -> bool:
 
 _DURATION_AFTER = re.compile(r"\s*(?:years?|yrs?|months?|weeks?|days?|decades?)\b", re.I)
 _IN_PROMPT = re.compile(r"\bprompt|\bpasted\b|\bfew[- ]shot\b|\bin[- ]context\b", re.I)
-_WEAK_QUALIFIER = re.compile(r"\b(?:past|previous|historical|archived|old|older|logged|submitted|existing)\b", re.I)
+_WEAK_QUALIFIER = re.compile(r"\b(?:past|previous|historical|archived|old|older|logged|submitted|existing|published|completed)\b", re.I)
 _EXAMPLE_NOUN_FULL = re.compile(r"(?:" + _EXAMPLE_NOUNS + r")", re.I)
 
 

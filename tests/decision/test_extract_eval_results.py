@@ -98,6 +98,11 @@ READINGS = [
     pytest.param("labeled_examples", "There are 800 exams double-marked by examiners.", 800, id="double-marked"),
     pytest.param("labeled_examples", "We kept 450 filed motions with partner sign-off.", 450, id="sign-off"),
     pytest.param("labeled_examples", "We have 1,800 shift notes to learn the team's shorthand.", 1800, id="to-learn"),
+    pytest.param("labeled_examples", "There are 6,500 shipments our brokers coded by hand.", 6500, id="relative-clause-coded"),
+    pytest.param("labeled_examples", "We keep 3,200 nurse-answered patient questions.", 3200, id="hyphen-answered"),
+    pytest.param("labeled_examples", "About 900 editor-in-chief-approved headlines exist.", 900, id="multi-hyphen-approved"),
+    pytest.param("labeled_examples", "Our archive holds 2,700 completed audit memos.", 2700, id="completed-outputs"),
+    pytest.param("labeled_examples", "We have 1,300 sketches each paired with the final CAD file.", 1300, id="paired-with"),
     # Change faster than daily is dynamic.
     pytest.param("data_dynamics", "Prices refresh every 10 minutes.", "dynamic", id="every-n-minutes"),
     pytest.param("data_dynamics", "New alerts arrive every few seconds.", "dynamic", id="every-few-seconds"),
