@@ -468,6 +468,14 @@ _MORE: list[Pattern] = [
     P("data_dynamics", r"\b(?:every|each|once an?|once per)\s+(?:single\s+)?(?:day|hour|minute|second|morning|night|evening)\b|\b(?:daily|hourly|nightly|constantly|continuously|continually|minute by minute|by the (?:minute|hour)|(?:several|many|multiple|a few) times (?:a|per) day|throughout the day|around the clock|all day)\b", "dynamic", 0.8, None),
     P("data_dynamics", r"\b(?:chang\w+|updat\w+|mov\w+|fluctuat\w+)\s+(?:\w+\s+)?(?:all the time|constantly|frequently|often|quickly|rapidly|fast|every day|daily|hourly|by the minute|in real[- ]time)\b|\bchang\w* (?:whenever|any ?time|at any time|as soon as)\b|\b(?:fast|quickly|rapidly|ever|constantly|always)[- ]changing\b|\b(?:today's|this morning's|current|latest|live) (?:prices?|stock levels?|inventory|balances?|rates?|availability|positions|schedules?|news|headlines|weather|scores|orders?)\b|\bbreaking news\b|\bstock levels?\b", "dynamic", 0.75, None),
     P("data_dynamics", r"\breal[- ]?time\b", "dynamic", 0.55, None),
+    # Live records and feeds beyond the usual nouns ("the live alert stream", "outage status is live").
+    P("data_dynamics", r"\blive\s+(?:[\w-]+\s+){0,2}?(?:streams?|accounts?|alerts?|events?|orders?|tickets?|metrics|telemetry|topology|traffic|outages?|sessions?|queues?|positions|trades|standings|stats|scores)\b|\b(?:status|data|prices?|stock|figures|numbers|availability|inventory|schedules?|rates)\s+(?:is|are)\s+live\b|\bsame[- ]day\s+(?:[\w-]+\s+){0,2}?(?:data|feeds?|reports?|routing|prices?|weather|status|information)\b", "dynamic", 0.7, None),
+    # Several times a week is too fast for any retraining cycle: it is changing data.
+    P("data_dynamics", r"\bevery\s+(?:few|couple of|other|two|2|three|3)\s+days\b|\b(?:several|many|multiple|a few)\s+times\s+(?:a|per|each)\s+week\b", "dynamic", 0.6, None),
+    # Each user's own account data changes with every transaction (FIELDS: account data).
+    P("data_dynamics", r"\b(?:customer|user|client|patient|member|citizen|subscriber|policyholder|caller)s?'s?\s+(?:own\s+|current\s+|latest\s+|live\s+|recent\s+)?(?:account|plan|usage|balance|orders?|transactions|bookings?|claim status|tickets?|positions|trades)\b|\b(?:account|transaction)\s+(?:data|events|history|activity)\b", "dynamic", 0.6, None),
+    # New items by the day: "~300 new ones per day", "dozens of edits a day".
+    P("data_dynamics", r"\b(?:dozens|hundreds|thousands|\d[\d,.]*k?)\s+(?:of\s+)?(?:new|fresh|more)\s+(?!(?:customers|users|clients|members|sign-?ups|subscribers|visitors|employees|hires|people|requests|questions|queries|calls|chats|conversations)\b)(?:[\w-]+\s+){0,2}?(?:a|per|each)\s+(?:day|hour|minute)\b|\b(?:dozens|hundreds|thousands|\d[\d,.]*k?)\s+(?:of\s+)?(?:edits|updates|changes|deploys|deployments|commits|additions)\s+(?:a|per|each)\s+(?:day|hour)\b", "dynamic", 0.7, None),
     # "every few seconds", "every 15 minutes", "most days", "several times a day".
     P("data_dynamics", r"\bevery\s+(?:few|couple of|\d{1,3}|two|five|ten|fifteen|thirty)\s+(?:seconds|minutes|hours)\b|\b(?:most|every other)\s+(?:days|weekdays|business days)\b|\b(?:several|many|multiple|a few)\s+times\s+(?:a|per|each)\s+(?:day|hour)\b", "dynamic", 0.6, None),
     P("data_dynamics", r"\b(?:every|each|once an?|once per|per)\s+(?:couple of |few |two |2 |three |3 |four |4 |six |6 |other )?(?:weeks?|months?|quarters?|years?|releases?|seasons?|semesters?|terms?|sprints?)\b|\b(?:weekly|fortnightly|biweekly|monthly|quarterly|annually|yearly|seasonally|periodically|occasionally|from time to time|now and then|(?:twice|thrice|(?:a few|several|two|three|four) times) (?:a|per|each) (?:year|month|quarter))\b|\bnew (?:versions?|editions?|releases?) (?:\w+ ){0,3}(?:released|published|come out|ship)\b", "periodic", 0.7, None),
@@ -620,6 +628,9 @@ _EXAMPLE_HINT = re.compile(r"\b(?:" + _EXAMPLE_QUALIFIERS + r")\b", re.I)
 _EXAMPLE_NEXT = re.compile(r"^\s+(?:[\w-]+\s+)?(?:" + _EXAMPLE_NOUNS + r")\b", re.I)
 
 
+_ARRIVALS = re.compile(r"\b(?:new|fresh|edits|updates|changes|deploys|deployments|commits|additions)\b", re.I)
+
+
 def _drop_overlaps(hits: list[_Hit]) -> list[_Hit]:
     """Resolve words claimed by two readings.
 
@@ -629,11 +640,16 @@ def _drop_overlaps(hits: list[_Hit]) -> list[_Hit]:
     def spans(field: str) -> list[tuple[int, int]]:
         return [(h.position, h.end) for h in hits if h.field == field and h.end > 0]
 
-    rates = spans("monthly_requests")
     examples = spans("labeled_examples")
 
     def inside(h: _Hit, ranges: list[tuple[int, int]]) -> bool:
         return any(a <= h.position < b or h.position <= a < max(h.end, h.position + 1) for a, b in ranges)
+
+    # But new items by the day ("300 new judgments per day") are data arriving, not requests.
+    arrivals = [(h.position, h.end) for h in hits
+                if h.field == "data_dynamics" and h.end > 0 and _ARRIVALS.search(h.span)]
+    hits = [h for h in hits if not (h.field == "monthly_requests" and inside(h, arrivals))]
+    rates = spans("monthly_requests")
 
     out = []
     for h in hits:

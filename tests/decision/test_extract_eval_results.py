@@ -108,6 +108,11 @@ READINGS = [
     pytest.param("data_dynamics", "New alerts arrive every few seconds.", "dynamic", id="every-few-seconds"),
     pytest.param("data_dynamics", "Circulars go out most weekdays.", "dynamic", id="most-weekdays"),
     pytest.param("data_dynamics", "The rota changes several times a day.", "dynamic", id="several-times-a-day"),
+    pytest.param("data_dynamics", "Dispatch works from the live vehicle telemetry.", "dynamic", id="live-telemetry"),
+    pytest.param("data_dynamics", "Berth availability is live.", "dynamic", id="status-is-live"),
+    pytest.param("data_dynamics", "Menus rotate several times a week.", "dynamic", id="several-times-a-week"),
+    pytest.param("data_dynamics", "Answers depend on the subscriber's current plan and balance.", "dynamic", id="account-data"),
+    pytest.param("data_dynamics", "The registry adds roughly 150 new filings per day.", "dynamic", id="new-items-per-day"),
 ]
 
 
@@ -157,3 +162,10 @@ def test_a_failure_about_missing_facts_borrows_no_behaviour_topic() -> None:
     gap = extract(text).findings.get("behavior_gap")
     assert gap is None or gap.value == "none"
 
+
+
+def test_new_items_a_day_are_changing_data_not_request_volume() -> None:
+    findings = extract("The registry adds roughly 150 new filings per day.").findings
+    assert "monthly_requests" not in findings
+    # whereas questions a day are usage
+    assert extract("We answer about 150 questions per day.").findings["monthly_requests"].value == 4500
