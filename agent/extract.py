@@ -682,6 +682,12 @@ _NOUN_AFTER = re.compile(
     r"they|you|covering|about|by|at|as|but|so|has|have|had|will|can|must|should)\b)[a-z]",
     re.I,
 )
+_PAST_AFTER = re.compile(
+    r"\s*,?\s*(?:now\s+|already\s+)?(?:we|i|they|the team|our team|our \w+)\s+(?:have\s+|'ve\s+|had\s+|'d\s+)?"
+    r"(?:\w+\s+)?(?:tried|tested|ran|run|piloted|iterated|used|worked|spent|experimented|been|played|prompted|"
+    r"tweaked|fiddled|trialled|trialed|evaluated|compared|reviewed)\b",
+    re.I,
+)
 _PAST_CUE = re.compile(r"\b(?:'ve|have|has|had|spent|been|tried|iterated|used|worked|ran|run)\b", re.I)
 
 
@@ -733,7 +739,8 @@ def _not_a_quantity(field: str, m: re.Match[str], clause: str) -> bool:
         if _PROMPT_AFTER.match(after):
             return True
     if field == "timeline_weeks" and m.group(0).lower().startswith("for "):
-        return bool(_PAST_CUE.search(clause[:m.start()]))
+        # "we have tried for 5 weeks" and "For 5 weeks we tried prompts": effort spent.
+        return bool(_PAST_CUE.search(clause[:m.start()]) or _PAST_AFTER.match(clause[m.end():]))
     return False
 
 

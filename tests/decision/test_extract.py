@@ -154,6 +154,8 @@ def test_a_negation_elsewhere_in_the_sentence_does_not_cancel_the_timeline() -> 
         "Our logs go back 6 months.",
         "The archive holds 2 years of tickets.",
         "We labelled them 3 months ago.",
+        "For 5 weeks we tried prompts with a style guide.",  # effort already spent
+        "For two months, our team has piloted a prompt.",
     ],
 )
 def test_durations_that_are_not_deadlines(text: str) -> None:
