@@ -433,6 +433,7 @@ _GAP_FAILURE = re.compile(
     r"(?:reject\w*|send\w* back|sent back|flag\w*|overrid\w+) (?:\w+ ){0,2}\d+(?= ?%)|"
     r"[0-2](?:\.\d)? ?(?:/|out of|of) ?5|3(?:\.0)? ?(?:/|out of|of) ?5|(?:below|under|short of) (?:the |our )?(?:bar|target|threshold)|"
     r"disagree\w*|(?:isn't|is not|not) (?:our|on) (?:voice|brand|tone|style)|plateau\w*|kappa|"
+    r"(?:rated|called|labell?ed|described as|judged) [\"'\u201c]?(?:too )?(?:corporate|generic|bland|robotic|stiff|wooden|flat|cold|clinical|off)|"
     r"(?:hate|dislike)[sd]?|(?:fell|dropped|fall|drops?) (?:by )?\d+ points|reads? like|preferred (?:the )?human|"
     r"(?:half|a third|a quarter|a fifth|two thirds|\d+ ?%) of (?:the |our )?(?:cases|outputs|drafts|answers|replies|letters|messages|suggestions|summaries|programs|queries|results|generations)|hit[- ]or[- ]miss|sloppy|mistakes?|errors?|hallucinat\w+ (?:steps|logic)|deviat\w+|overrode|(?:still|heavily|had to|have to|needed? to|needs? a|needed a|must) (?:be )?(?:re-?writ\w+|edit\w*|fix\w*|correct\w*|redo\w*|redone|reformat\w*|rework\w*)|(?:rewrite|rewrote|rewriting|rewrites) (?:\w+ ){0,2}(?:half|most|many|all|each|every)|spots? (?:the )?(?:ai|bot|machine)|(?:sounds?|sounded|reads?|feels?|felt) (?:\w+ ){0,2}(?:stiff|wooden|flat|off|wrong|corporate|foreign|unnatural|fake|forced|awkward|cold|clinical|neutral|machine[- ]made|like a (?:robot|machine|bot|foreigner)))(?:(?<=%)|\b)",
     re.I,
@@ -831,13 +832,15 @@ _MEASURED = re.compile(
 _GOOD_SHARE = re.compile(
     r"\b(?:accept\w*|approv\w*|publish\w*|kept|keeps?|keeping|usable|unedited|as[- ]is|agree(?:s|d|ment)?|"
     r"accura\w*|correct(?:ly)?|right|pass(?:es|ed|ing)?|good|compil(?:e|es|ed)|valid|match(?:es|ed)?|"
-    r"resolved|success\w*|precision|recall|f1)\b",
+    r"resolved|success\w*|precision|recall|f1|scor\w+|reach\w*|hits?|achiev\w*|gets?|"
+    r"on (?:our|the|a|an) (?:[\w-]+ )?(?:eval|evaluation|test|benchmark|holdout|test set)\w*)\b",
     re.I,
 )
 _BAD_SHARE = re.compile(
     r"\b(?:reject\w*|fail\w*|re-?writ\w*|edit(?:s|ed|ing)?|wrong|invalid|errors?|broke|break\w*|overrid\w*|"
     r"overrode|disagree\w*|sent back|send\w* back|returned|return(?:s|ing)? (?:\w+ )?for|spots?|spotted|"
-    r"incorrect|unusable|needed|fix\w*|reformat\w*|misorder\w*|skip\w*)\b",
+    r"incorrect|unusable|needed|fix\w*|reformat\w*|misorder\w*|skip\w*|flag\w*|bounc\w*|kick\w* back|"
+    r"push\w* back|out of character|off[- ]brand|complain\w*|redo\w*|redone)\b",
     re.I,
 )
 #: A sentence about generated output or its evaluation (so a success rate is the model's).

@@ -87,6 +87,17 @@ READINGS = [
         "Even with the reference manual in the prompt, 45% of the generated PLC programs do not compile.",
         "new_skill", id="does-not-compile",
     ),
+    pytest.param(
+        "behavior_gap", "Replies must keep our formal bank voice; risk bounces roughly 30% of the prompted ones.",
+        "style", id="bounced-share",
+    ),
+    pytest.param(
+        "behavior_gap", "Our QA flags 25% of the prompted answers as off-brand in tone.", "style", id="flags-share",
+    ),
+    pytest.param(
+        "behavior_gap", "Our playful app voice matters. A tuned prompt still gets judged 'too corporate' by users.",
+        "style", id="judged-too-corporate",
+    ),
     # Counts of approved or reusable outputs are labelled examples.
     pytest.param("labeled_examples", "We have 3M+ labelled search queries.", 3_000_000, id="plus-suffix"),
     pytest.param("labeled_examples", "About 7k shipped build scripts we could learn from.", 7000, id="shipped"),
