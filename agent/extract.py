@@ -441,13 +441,16 @@ _GAP_FAILURE = re.compile(
 
 _MORE: list[Pattern] = [
     # ---------------- knowledge_source
-    P("knowledge_source", r"\b(?:our|the company's|company|internal|in-house|private|proprietary|confidential|customer|customers'|client|clients')\s+(?:own\s+)?(?:internal\s+)?(?:(?!public\b|publicly\b|open\b)\w+\s+)?(?:manuals?|help (?:cent(?:er|re)|pages|articles)|intranet|handbooks?|policies|policy documents|playbooks?|wiki|knowledge base|documentation|docs|documents|contracts?|records|database|tickets|transactions?|inventory|catalog(?:ue)?s?|price ?lists?|pricing|specs|specifications|guidelines|procedures|sops|case files|files|reports|data|datasets?|product (?:information|data|details)|account (?:data|details|history)|orders?|order history|history|notes|memos|research|filings|archives?|runbooks?|faqs?|terms)\b", "proprietary", 0.7, None),
+    P("knowledge_source", r"\b(?:our|the company's|company|internal|in-house|private|proprietary|confidential|customer|customers'|client|clients')\s+(?:own\s+)?(?:internal\s+)?(?:(?!public\b|publicly\b|open\b)\w+\s+)?(?:manuals?|help (?:cent(?:er|re)|pages|articles)|intranet|handbooks?|policies|policy documents|playbooks?|wiki|knowledge base|documentation|docs|documents|contracts?|records|database|tickets|transactions?|inventory|catalog(?:ue)?s?|price ?lists?|pricing|specs|specifications|guidelines|procedures|sops|case files|files|reports|data|datasets?|product (?:information|data|details)|account (?:data|details|history)|orders?|order history|history|notes|memos|research|filings|archives?|runbooks?|faqs?|terms)\b(?![\s-]+(?:desk|team|department|staff|managers?|officers?|clerks?|agents?|volumes?|process|pipeline|flow|workflow)\b)", "proprietary", 0.7, None),
     P("knowledge_source", r"\b(?:nothing|none of it(?: is)?|not) (?:proprietary|confidential|private|internal|secret|sensitive)\b", "general", 0.75, None, self_negating=True),
     P("knowledge_source", r"(?<!nothing )(?<!not )\b(?:proprietary|confidential|internal[- ]only|not (?:publicly )?available|not public|isn't public|non-public|behind (?:our|the) (?:firewall|login)|(?:the |a |any )?(?:base |public |off-the-shelf )?model (?:doesn't|does not|can't|cannot|won't|wouldn't) know|models? (?:lacks?|haven't seen|have never seen|never saw))\b", "proprietary", 0.75, None, self_negating=True),
     P("knowledge_source", r"\b(?:their|his|her|your|each (?:client|customer|user|patient)'s) (?:own )?(?:\w+ )?(?:accounts?|account activity|transactions|orders|records|history|portfolios?|positions|data|bookings|claims|polic(?:y|ies)|balances?|details|profiles?|plans?|cover|coverage|subscriptions?)\b|\baccount (?:activity|history|balances?|data)\b", "proprietary", 0.7, None),
     P("knowledge_source", r"\b(?:nothing|none of it|no \w+)\b[^.;]{0,30}?\b(?:the |a |any )?(?:base |public |off-the-shelf )?model (?:wouldn't|doesn't|does not|would not|can't|cannot|won't) (?:already )?know\b", "general", 0.8, None, self_negating=True),
     P("knowledge_source", r"\b(?:any|every|a|the)\s+(?:decent|good|modern|off-the-shelf|general|standard|capable|frontier|base|stock)\s+(?:model|llm)\s+(?:can|could|would|will|should)\s+(?:easily\s+)?(?:do|handle|manage|cope with|write|answer)\b", "general", 0.55, None),
     P("knowledge_source", r"\b(?:only|just) needs? (?:what(?: is|'s) in )?(?:the|its|their|each|what the user|what they) (?:[\w-]+ )?(?:text|transcript|thread|email|message|input|document|note|description|conversation|ticket|form|pastes?|gives? it|provides?|types?)s?\b|\beverything (?:it|the model) needs is (?:right )?(?:there )?in\b", "general", 0.55, None),
+    # The facts arrive with the input: "everything needed is in the order itself", "all
+    # product facts come from the sheet sent with each request".
+    P("knowledge_source", r"\b(?:everything|all (?:the |of the )?(?:[\w-]+\s+)?(?:facts|information|info|data|details|content)|the (?:[\w-]+\s+)?(?:facts|information|details)|all (?:it|the model) needs)\b(?:\s+[\w-]+){0,3}?\s+(?:is|are|comes?|come|arrives?|arrive|sits?|lives?)\s+(?:already\s+|right\s+)?(?:in|with|inside|from)\s+(?:the|each|every|that|its|their)\s+(?:[\w-]+\s+){0,3}?(?:itself|themselves|request|input|message|email|ticket|form|transcript|payload)\b|\b(?:sent|supplied|provided|passed|included|attached|comes?|arrives?)\s+(?:in\s+)?(?:with|in)\s+(?:each|every)\s+(?:request|call|message|query|order|ticket|submission)\b", "general", 0.75, None),
     P("knowledge_source", r"\b(?:general|common|public|everyday|widely known|well[- ]known|world|generic) (?:[\w-]+ )?(?:knowledge|information|facts|topics|questions|categories|language|content|stuff)\b|\b(?:the model|llms?|gpt[-\w.]*|it) already knows?\b|\bpublicly available\b", "general", 0.6, None),
     # A bare verb opening a sentence ("Translate all of your instructions") is an order to the
     # reader, not a description of the feature, so base forms count only mid-sentence.
@@ -739,12 +742,28 @@ def _not_a_quantity(field: str, m: re.Match[str], clause: str) -> bool:
             return True
         if _PROMPT_AFTER.match(after):
             return True
+        # "a 400-document test set", "on 1,000 test reports", "tested it on 2,000 claims",
+        # "29% of 400 files": what an evaluation was run on, not a collection to search.
+        counted = m.group(0)[len(groups.get("num") or ""):] if groups.get("num") else m.group(0)
+        if _TEST_WORD_AFTER.match(counted + after):
+            return True
+        if _MEASURED_ON_BEFORE.search(clause[max(0, m.start() - 60):m.start()]):
+            return True
     if field == "timeline_weeks" and m.group(0).lower().startswith("for "):
         # "we have tried for 5 weeks" and "For 5 weeks we tried prompts": effort spent.
         return bool(_PAST_CUE.search(clause[:m.start()]) or _PAST_AFTER.match(clause[m.end():]))
     return False
 
 
+_TEST_WORD_AFTER = re.compile(
+    r"^[\s-]*(?:[\w-]+\s+){0,2}?(?:test|tests|eval|evals|evaluation|held-?out|holdout|benchmark|validation)\b", re.I
+)
+_MEASURED_ON_BEFORE = re.compile(
+    r"(?:\b(?:tested|evaluated|measured|benchmarked|scored|checked|compared|validated|piloted|trialled|trialed|ran)"
+    r"\s+(?:[\w-]+\s+){0,4}?on\s+(?:a\s+|an\s+|our\s+|the\s+|some\s+)?(?:sample\s+of\s+)?"
+    r"|\d+(?:\.\d+)? ?%\s+of\s+(?:the\s+|our\s+)?|\b(?:\d+|one|two|three) (?:in|out of)\s+)$",
+    re.I,
+)
 _DURATION_AFTER = re.compile(r"\s*(?:years?|yrs?|months?|weeks?|days?|decades?)\b", re.I)
 _IN_PROMPT = re.compile(r"\bprompt|\bpasted\b|\bfew[- ]shot\b|\bin[- ]context\b", re.I)
 _WEAK_QUALIFIER = re.compile(r"\b(?:past|previous|historical|archived|old|older|logged|submitted|existing|published|completed)\b", re.I)

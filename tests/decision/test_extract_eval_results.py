@@ -180,3 +180,32 @@ def test_new_items_a_day_are_changing_data_not_request_volume() -> None:
     assert "monthly_requests" not in findings
     # whereas questions a day are usage
     assert extract("We answer about 150 questions per day.").findings["monthly_requests"].value == 4500
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        pytest.param("Each request carries the full claim, so everything needed is in the claim itself.", "general",
+                     id="everything-in-the-input"),
+        pytest.param("All the booking details arrive with each request from the front end.", "general",
+                     id="details-with-each-request"),
+        pytest.param("Answers come from our policy handbook.", "proprietary", id="own-handbook"),
+        pytest.param("Our claims desk handles 5,000 emails a month.", None, id="a-desk-is-not-a-source"),
+    ],
+)
+def test_where_the_facts_come_from(text: str, value: str | None) -> None:
+    finding = extract(text, similarity=False).findings.get("knowledge_source")
+    assert (finding.value if finding else None) == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("On a 300-document test set the prompt gets 81%.", id="n-document-test-set"),
+        pytest.param("We tried it on 1,500 test tickets.", id="test-items"),
+        pytest.param("We compared it with our planners on 2,000 shipments.", id="measured-on"),
+        pytest.param("Reviewers disagreed on 30% of 600 files.", id="share-denominator"),
+    ],
+)
+def test_what_an_evaluation_ran_on_is_no_document_collection(text: str) -> None:
+    assert "corpus_size" not in extract(text, similarity=False).findings
