@@ -209,3 +209,15 @@ def test_where_the_facts_come_from(text: str, value: str | None) -> None:
 )
 def test_what_an_evaluation_ran_on_is_no_document_collection(text: str) -> None:
     assert "corpus_size" not in extract(text, similarity=False).findings
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("An assistant for the agricultural advisory service.", id="domain-word"),
+        pytest.param("Suggestions must follow how our senior assessors actually weigh a claim.", id="expert-judgement"),
+        pytest.param("A drafting tool for veterinary discharge notes.", id="veterinary"),
+    ],
+)
+def test_a_specialised_domain_is_niche(text: str) -> None:
+    assert extract(text, similarity=False).findings["focus"].value == "niche"
