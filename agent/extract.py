@@ -267,7 +267,7 @@ _GOLD_OUTPUT = (
     r"final|validated|approved|accepted|correct|corrected|verified|expert|human|actual|agreed|"
     r"signed|decision|decisions|outcome|outcomes|resolution|resolutions|answer|answers|reply|"
     r"replies|rationale|rationales|label|labels|code|codes|grade|grades|translation|translations|"
-    r"verdicts?|pass/fail|ratings?|scores?"
+    r"verdicts?|pass/fail|ratings?|scores?|hand-\w+"
 )
 _AUTHORSHIP = (
     r"written|wrote|approved|labell?ed|annotated|reviewed|rated|graded|marked up|corrected|coded|adjudicated|"
@@ -399,9 +399,10 @@ PATTERNS: tuple[Pattern, ...] = (
     P("prompting_tried", r"\b(?:prompted|prompting|prompts?|prompt ?\+|few-shot|system prompt)\b[^.;]{0,120}?(?:\d+(?:\.\d+)? ?%|\b\d(?:\.\d)? ?/ ?(?:5|10)\b|\bf1\b|\baccuracy\b|\b(?:tested|evaluated|scored|rated|measured|benchmarked) on (?:a |an |our )?[\d,.]+k?\b)", True, 0.7, False),
     P("prompting_tried", r"\b(?:haven't|have not|havent|hasn't|has not|didn't|did not|never|not yet|nobody has|no one has|nobody's) (?:\w+ ){0,4}?(?:tried|tested|built|started|written|done|experimented with|set|sat down|measured|evaluated|benchmarked|played with|run)\b[^.]{0,25}?\b(?:prompt\w*|anything|something|evals?|baseline|prototype)", False, 0.75, self_negating=True),
     P("prompting_tried", r"\b(?:haven't|have not|havent|hasn't|has not|didn't|did not|never|not yet)\s+(?:\w+\s+)?(?:prototyped|piloted|trialled|trialed)\b", False, 0.7, self_negating=True),
+    P("prompting_tried", r"\b(?:we've|we have|we had|i've|i have)\s+(?:already\s+)?(?:done|tried|used|built|written|iterated on)\s+[^.;]{0,40}?(?:prompt\w*|few-shot|chain[- ]of[- ]thought)", True, 0.65, False),
     # A model was run with a prompt and looked at: that is a prompting baseline.
     P("prompting_tried", r"\b(?:ran|run|tested|tried|evaluated|benchmarked|measured|piloted)\s+(?:(?:the|a|an|our|gpt[-\w.]*|claude|gemini|base|hosted|big|large)\s+)*(?:model|llm|version|bot|assistant)s?\s+with\s+(?:a|an|our|the|some)?\s*(?:[\w-]+\s+){0,2}?(?:prompts?|instructions|few-shot examples)\b", True, 0.75, False),
-    P("prompting_tried", r"\b(?:no|without (?:a|any)) (?:prompting )?(?:baseline|evals?|evaluation set|eval set|prototype)\b|\bnothing (?:is )?built yet\b|\bfrom scratch\b|\bstill an idea\b|\bhaven't built\b|\bhave not built\b|\bnot (?:yet )?started\b|\bbefore we build\b|\bearly idea\b|\bjust an idea\b", False, 0.7, self_negating=True),
+    P("prompting_tried", r"\b(?:no|without (?:a|any)) (?:prompting )?(?:baseline|evals?|evaluation set|eval set|prototype)\b|\bnothing (?:is )?built yet\b|\b(?:start\w*|build\w*|begin\w*|we're|we are|it's|it is)\s+(?:\w+\s+){0,2}?from scratch\b|\bstill an idea\b|\bhaven't built\b|\bhave not built\b|\bnot (?:yet )?started\b|\bbefore we build\b|\bearly idea\b|\bjust an idea\b", False, 0.7, self_negating=True),
     # ---------------- behaviour gap: "none" when prompting already works
     P("behavior_gap", r"\b(?:prompting|prompts?|the (?:base |hosted )?model|gpt[-\w.]*|claude|gemini|it)\b (?:already |mostly |generally )?(?:works?|does|handles?|gets?|writes?|produces?|performs?) (?:\w+ ){0,4}(?:well|fine|great|good|nicely|perfectly)\b", "none", 0.7),
     P("behavior_gap", r"\b(?:format|formatting|tone|style|voice|output|quality|answers|writing)\b (?:is|are|looks?|seems?) (?:already )?(?:fine|ok|okay|good|great|acceptable|right|consistent)\b", "none", 0.65, None),
@@ -422,11 +423,11 @@ _GAP_TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _GAP_FAILURE = re.compile(
     r"\b(?:fail\w*|inconsisten\w*|drifts?|drifting|var(?:y|ies)|breaks?|broke|broken|wrong|miss(?:es|ing)?|ignor\w+|"
     r"(?:can't|cannot|couldn't|doesn't|don't|didn't|won't|isn't|aren't|wasn't|hasn't|haven't|has not|have not|never) (?:\w+ ){0,3}(?:follow|keep|get|match|stick|hold|sound|capture|do|handle|reproduce|learn|produce|reliabl\w*|consistent\w*|right)|"
-    r"(?:only |maybe |about |roughly |around )?(?:half|a third|a quarter|two thirds|\d+ ?%)(?: of)? the time|\d+ (?:in|out of) (?:\d+|every \w+) (?:cases|times|outputs|answers|replies)?|badly|poorly|"
+    r"(?:only |maybe |about |roughly |around )?(?:half|a third|a quarter|two thirds|\d+ ?%)(?: of)? the time|\d+ (?:[\w-]+ )?(?:in|out of) (?:\d+|every \w+) (?:cases|times|outputs|answers|replies)?|badly|poorly|"
     r"unreliabl\w*|keeps? (?:\w+ ){0,2}(?:changing|slipping|drifting|getting|breaking|going)|off[- ]brand|(?:sounds?|too|feels?|reads?|very|so) generic|bland|robotic|"
     r"wobbl\w+|overdo\w*|overshoot\w*|all over the place|(?:from )?run[- ]to[- ]run|off[- ](?:format|template|spec|schema|tone|script)|"
     r"(?:don't|doesn't|won't|didn't|do not|does not|fails? to) (?:even )?(?:parse|compile|validate|execute)|(?:got|gets|getting) (?:us )?close but|"
-    r"struggl\w+|falls? short|fell short|not good enough|(?<![./])invalid(?![./]\w)|incorrect|inaccurate|shallow|poor|weak|mediocre|unusable|skips?|skipping|omits?|omitting|leaves? out|drops?|"
+    r"struggl\w+|falls? short|fell short|not good enough|(?<![./])invalid(?![./]\w)|incorrect|inaccurate|shallow|poor|weak|mediocre|unusable|skips?|skipping|omits?|omitting|leaves? out|drops?(?! off)|"
     r"(?:hasn't|has not|haven't|have not|hadn't|never|not) (?:\w+ )?(?:managed|able)|unable|gets? (?:us )?(?:to )?(?:only )?\d+ ?%|only \d+ ?%|"
     r"scores? (?:it |us )?(?:only )?\d{1,6}(?: out of|/)|not consistent\w*|"
     # An eval reported as a rejection share or a low rating is a failure too.
@@ -505,12 +506,14 @@ _MORE: list[Pattern] = [
     P("labeled_examples", NUM + r"\s+(?:[\w/-]+\s+){0,2}?[\w-]+s\b(?=\s+(?:that\s+|which\s+)?(?:(?:our|the|my|their)\s+(?:[\w-]+\s+){0,2}?)?(?:" + _AUTHORSHIP + r")\b)", _examples_value, 0.7, None),
     # Input-output pairs: "18k closed claims with the final decision", "60,000 invoices with
     # their validated XML", "2M query->category outputs that passed QA".
-    P("labeled_examples", NUM + r"\s+(?:[\w/>-]+\s+){0,3}?[\w>-]+s\b(?=\s+(?:(?:each\s+)?(?:paired|matched|stored|archived|filed|saved|kept)\s+)?(?:with|and|alongside)\s+(?:(?:their|the|its|our|each)\s+)?(?:[\w'-]+\s+){0,2}?(?:" + _GOLD_OUTPUT + r")\b)", _examples_value, 0.7, None),
+    P("labeled_examples", NUM + r"\s+(?:[\w/>-]+\s+){0,3}?[\w>-]+s\b(?=(?:\s+(?:in|from|on)\s+(?:the\s+|our\s+)?[\w-]+)?\s+(?:(?:each\s+)?(?:paired|matched|stored|archived|filed|saved|kept)\s+)?(?:with|and|alongside)\s+(?:(?:their|the|its|our|each)\s+)?(?:[\w'-]+\s+){0,2}?(?:" + _GOLD_OUTPUT + r")\b)", _examples_value, 0.7, None),
+    # "aligned input-to-output pairs for roughly 20,000 programmes": the count follows the pairs.
+    P("labeled_examples", r"\b(?:pairs|examples)\s+(?:for|from|covering|across|of)\s+(?:about\s+|around\s+|roughly\s+|some\s+|over\s+|nearly\s+|almost\s+)?" + NUM + r"\s+(?:[\w-]+\s+){0,1}?[\w-]+s\b", _examples_value, 0.7, None),
     # "5,000 procedures paired with the protocol file that ran": pairs are worked examples.
-    P("labeled_examples", NUM + r"\s+(?:[\w/>-]+\s+){0,3}?[\w>-]+s\b(?=\s+(?:each\s+|all\s+)?(?:paired|matched)\s+(?:up\s+)?with\b)", _examples_value, 0.7, None),
+    P("labeled_examples", NUM + r"\s+(?:[\w/>-]+\s+){0,3}?[\w>-]+s\b(?=,?\s+(?:each\s+|all\s+)?(?:paired|matched|linked|mapped|aligned)\s+(?:up\s+)?(?:with|to)\b)", _examples_value, 0.7, None),
     P("labeled_examples", NUM + r"\s+(?:[\w/>-]+\s+){0,3}?[\w>-]+s\b(?=\s+(?:that|which)\s+(?:passed|cleared|got|were|have been)\s+(?:\w+\s+)?(?:qa|review|approved|accepted|signed off|replies|sign-?off)\b)", _examples_value, 0.7, None),
     P("labeled_examples", r"\b(?:labell?ed|annotated|collected|curated|wrote|written|reviewed|prepared|gathered|corrected|graded|abstracted|edited|approved|decided|tagged|transcribed)\s+(?:about\s+|around\s+|over\s+|some\s+|roughly\s+|nearly\s+|almost\s+)?" + NUM + r"\s+(?:[\w/-]+\s+){0,2}?(?:" + _EXAMPLE_NOUNS + r"|[\w-]+s)\b", _examples_value, 0.75, None),
-    P("labeled_examples", NUM + r"\s+(?:(?:[\w-]+)\s+){0,2}?(?:" + _EXAMPLE_QUALIFIERS + r")\s+(?:(?:[\w/-]+)\s+){0,3}?(?:" + _EXAMPLE_NOUNS + r"|[\w-]+s)\b", _examples_value, 0.8, None),
+    P("labeled_examples", NUM + r"\s+(?:(?:[\w-]+)\s+){0,3}?(?:" + _EXAMPLE_QUALIFIERS + r")\s+(?:(?:[\w/-]+)\s+){0,3}?(?:" + _EXAMPLE_NOUNS + r"|[\w-]+s)\b", _examples_value, 0.8, None),
     P("labeled_examples", NUM + r"\s+(?:[\w&/-]+\s+){0,2}?(?:examples?|pairs|training examples|labell?ed (?:examples|samples|rows|records))\b", _examples_value, 0.8, None),
     P("labeled_examples", r"\b(?:no|zero|without|don't have (?:any )?|do not have (?:any )?|lack)\s*(?:labell?ed|annotated|training|example)\s*(?:data|examples|samples|pairs|set)\b|\bno (?:examples|training data)\b|\bnothing labell?ed\b", 0, 0.8, None, self_negating=True),
     # ---------------- monthly_requests
@@ -881,6 +884,7 @@ _FINE_OUTPUT = re.compile(
     r"(?:is|are|was|were|looks?|looked|seemed|seems)\s+(?:already\s+|otherwise\s+)?(?:\w+\s+)?"
     r"(?:fine|ok|okay|good|great|right|sensible|polite|acceptable)\b"
     r"|\brated (?:them |it |the \w+ )?(?:accurate|correct|excellent|good|great)\b"
+    r"|\bgives? (?:us )?(?:good|great|high|excellent|strong) (?:csat|results|quality|accuracy|answers|satisfaction)\b"
     r"|\b(?:quality|accuracy)\s+(?:is|was|'s)\s+(?:\w+\s+)?(?:solved|fine|good|great|ok|okay|there|where we want it)\b"
     r"|\b(?:not|isn't|is not|wasn't) (?:a |the |really )?(?:quality|accuracy) (?:problem|issue)\b",
     re.I,
@@ -892,6 +896,8 @@ _FACT_FAILURE = re.compile(
     r"expired|superseded|don't exist|doesn't exist|did not exist|didn't exist|do not exist)\b",
     re.I,
 )
+_MODEL_IN_USE = re.compile(r"\b(?:model|llm|gpt[-\w.]*|claude|gemini|chatbot|bot|pilot|prototype|trial)\b", re.I)
+_SMALL_SHARE = re.compile(r"\b(?:only|just|barely|merely)\s+(?:about\s+|around\s+|roughly\s+)?$", re.I)
 #: The parts of a sentence between clause breaks, for judging each share on its own.
 _SHARE_CLAUSE = re.compile(r"[^,;:()]+")
 
@@ -910,6 +916,9 @@ def _share_polarity(sentence: str) -> str | None:
         for m in _MEASURED.finditer(clause):
             if m.group(1) is not None:
                 share = float(m.group(1))
+                if share < 85 and _SMALL_SHARE.search(clause[: m.start()]):
+                    verdicts.append("failure")  # "only 68%", "barely 70%"
+                    continue
                 good = bool(_GOOD_SHARE.search(clause))
                 bad = bool(_BAD_SHARE.search(clause))
                 if good and not bad:
@@ -946,7 +955,8 @@ def _scan_gaps(text: str, cls: list[Clause], hits: list[_Hit]) -> None:
         if not fail and polarity != "failure":
             if (polarity == "success" and _OUTPUT_TALK.search(s)) or _FINE_OUTPUT.search(s):
                 hits.append(_Hit("behavior_gap", "none", _clip(s), 0.55, sentence.start()))
-                if mentions_prompting or polarity == "success":
+                # A judged output of a model in use is a measured baseline too.
+                if mentions_prompting or polarity == "success" or _MODEL_IN_USE.search(s):
                     hits.append(_Hit("prompting_tried", True, _clip(s), 0.6, sentence.start()))
             continue
         # Sources of the topic: this sentence, the one before, then the others by distance.

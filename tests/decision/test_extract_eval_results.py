@@ -114,6 +114,14 @@ READINGS = [
     pytest.param("labeled_examples", "About 900 editor-in-chief-approved headlines exist.", 900, id="multi-hyphen-approved"),
     pytest.param("labeled_examples", "Our archive holds 2,700 completed audit memos.", 2700, id="completed-outputs"),
     pytest.param("labeled_examples", "We have 1,300 sketches each paired with the final CAD file.", 1300, id="paired-with"),
+    pytest.param("labeled_examples", "About 4k build scripts in git with their pass/fail verdicts.", 4000, id="place-then-verdicts"),
+    pytest.param("labeled_examples", "We hold 7k intake forms with their hand-entered codes.", 7000, id="hand-entered-output"),
+    pytest.param("labeled_examples", "There are 2,200 macros, each linked to the request it solved.", 2200, id="linked-to"),
+    pytest.param("labeled_examples", "We kept source-to-summary pairs for about 5,000 hearings.", 5000, id="pairs-for-n"),
+    pytest.param("prompting_tried", "We've already tried chain-of-thought and few-shot prompts.", True, id="weve-tried-techniques"),
+    pytest.param("prompting_tried", "The current hosted model gives good CSAT; cost is the issue.", True, id="model-in-use-judged"),
+    pytest.param("behavior_gap", "Our tax memos need the firm's cautious voice; graders pass only 64% of prompted memos.",
+                 "style", id="only-n-percent"),
     # Change faster than daily is dynamic.
     pytest.param("data_dynamics", "Prices refresh every 10 minutes.", "dynamic", id="every-n-minutes"),
     pytest.param("data_dynamics", "New alerts arrive every few seconds.", "dynamic", id="every-few-seconds"),
@@ -221,3 +229,10 @@ def test_what_an_evaluation_ran_on_is_no_document_collection(text: str) -> None:
 )
 def test_a_specialised_domain_is_niche(text: str) -> None:
     assert extract(text, similarity=False).findings["focus"].value == "niche"
+
+
+def test_people_writing_from_scratch_is_not_a_missing_baseline() -> None:
+    text = "With our rules in the prompt, editors say fixing drafts takes longer than writing from scratch."
+    tried = extract(text, similarity=False).findings.get("prompting_tried")
+    assert tried is None or tried.value is True
+    assert extract("We are starting from scratch.", similarity=False).findings["prompting_tried"].value is False
