@@ -245,6 +245,10 @@ _DOC_UNITS = {
     "book": 300.0, "books": 300.0, "handbook": 60.0, "wiki pages": 2.0, "tickets": 1.0,
     "emails": 1.0, "transcripts": 5.0, "studies": 10.0, "trials": 20.0, "regulations": 10.0,
     "standards": 30.0, "patents": 15.0, "datasheets": 5.0, "pager": 1.0, "pagers": 1.0,
+    # Legal, public-sector and quality documents, a few pages each.
+    "judgments": 10.0, "judgements": 10.0, "circulars": 3.0, "decrees": 3.0, "bylaws": 5.0,
+    "statutes": 10.0, "leases": 15.0, "sops": 5.0, "bulletins": 2.0, "notices": 1.0,
+    "memos": 3.0, "opinions": 10.0, "dossiers": 50.0, "directives": 5.0,
 }
 _DOC_UNIT_ALT = "|".join(sorted((re.escape(u) for u in _DOC_UNITS), key=len, reverse=True))
 _EXAMPLE_NOUNS = (
@@ -459,7 +463,7 @@ _MORE: list[Pattern] = [
     P("knowledge_source", r"\b(?:grammar|spelling|tagline|slogan|social media posts?|cover letters?|product names?|classif\w+ (?:the )?(?:sentiment|emails?|messages?|tickets?))\b", "general", 0.4, None),
     P("knowledge_source", r"\bno (?:internal|proprietary|company|private|special|extra|domain) (?:data|documents|knowledge|information|docs)\b|\bdoesn't need (?:any )?(?:our|company|internal|private) (?:data|documents)\b", "general", 0.65, None, self_negating=True),
     # ---------------- corpus_size
-    P("corpus_size", NUM + r"[\s-]*(?:[\w-]+\s+){0,2}?(?P<unit>" + _DOC_UNIT_ALT + r")\b", _pages_value, 0.75, None),
+    P("corpus_size", NUM + r"[\s-]*(?:(?!\d)[\w-]+\s+){0,2}?(?P<unit>" + _DOC_UNIT_ALT + r")\b", _pages_value, 0.75, None),
     P("corpus_size", NUM + r"\s+(?:[\w-]+\s+){0,2}?[\w-]+s\b,?\s+(?:each\s+)?(?:of\s+)?(?:about\s+|roughly\s+|around\s+|up to\s+)?(?P<per_num>\d[\d,]*|one|two|three|four|five|ten|twenty|fifty|a few)[\s-]+pages?(?:\s+each|\s+long)?\b", lambda m: _items_times_pages(m), 0.8, None),
     P("corpus_size", r"\b(?:thousands|millions|tens of thousands|hundreds of thousands) of (?:\w+\s+){0,2}(?:documents|docs|pages|files|pdfs|articles|contracts|reports|records|products|items|listings|cases|manuals|policies|tickets|emails|papers)\b", "large", 0.7, None),
     P("corpus_size", r"\b(?:huge|massive|vast|large|big|growing|enormous|sprawling|extensive) (?:\w+\s+){0,2}(?:archive|corpus|collection|library|knowledge base|document base|catalog(?:ue)?|repository|database|wiki|intranet|data ?set|body of (?:documents|text))\b|\bdecades of\b|\byears of (?:\w+\s+)?(?:documents|records|reports|tickets|filings|case law|cases)\b|\bentire (?:catalog(?:ue)?|archive|intranet|wiki|library)\b", "large", 0.6, None),
@@ -506,7 +510,7 @@ _MORE: list[Pattern] = [
     P("labeled_examples", NUM + r"\s+(?:[\w/-]+\s+){0,2}?[\w-]+s\b(?=\s+(?:that\s+|which\s+)?(?:(?:our|the|my|their)\s+(?:[\w-]+\s+){0,2}?)?(?:" + _AUTHORSHIP + r")\b)", _examples_value, 0.7, None),
     # Input-output pairs: "18k closed claims with the final decision", "60,000 invoices with
     # their validated XML", "2M query->category outputs that passed QA".
-    P("labeled_examples", NUM + r"\s+(?:[\w/>-]+\s+){0,3}?[\w>-]+s\b(?=(?:\s+(?:in|from|on)\s+(?:the\s+|our\s+)?[\w-]+)?\s+(?:(?:each\s+)?(?:paired|matched|stored|archived|filed|saved|kept)\s+)?(?:with|and|alongside)\s+(?:(?:their|the|its|our|each)\s+)?(?:[\w'-]+\s+){0,2}?(?:" + _GOLD_OUTPUT + r")\b)", _examples_value, 0.7, None),
+    P("labeled_examples", NUM + r"\s+(?:[\w/>-]+\s+){0,3}?[\w>-]+s\b(?=(?:\s+(?:in|from|on)\s+(?:the\s+|our\s+)?[\w-]+)?\s+(?:(?:each\s+)?(?:paired|matched|stored|archived|filed|saved|kept)\s+)?(?:with\s+(?:(?:their|the|its|our|each)\s+)?|(?:and|alongside)\s+(?:their|the|its|our|each)\s+)(?:[\w'-]+\s+){0,2}?(?:" + _GOLD_OUTPUT + r")\b)", _examples_value, 0.7, None),
     # "aligned input-to-output pairs for roughly 20,000 programmes": the count follows the pairs.
     P("labeled_examples", r"\b(?:pairs|examples)\s+(?:for|from|covering|across|of)\s+(?:about\s+|around\s+|roughly\s+|some\s+|over\s+|nearly\s+|almost\s+)?" + NUM + r"\s+(?:[\w-]+\s+){0,1}?[\w-]+s\b", _examples_value, 0.7, None),
     # "5,000 procedures paired with the protocol file that ran": pairs are worked examples.
@@ -754,19 +758,22 @@ def _not_a_quantity(field: str, m: re.Match[str], clause: str) -> bool:
             return True
         if _MEASURED_ON_BEFORE.search(clause[max(0, m.start() - 60):m.start()]):
             return True
+        if _THROUGH_AFTER.match(after):  # "ran 400 real tickets through it"
+            return True
     if field == "timeline_weeks" and m.group(0).lower().startswith("for "):
         # "we have tried for 5 weeks" and "For 5 weeks we tried prompts": effort spent.
         return bool(_PAST_CUE.search(clause[:m.start()]) or _PAST_AFTER.match(clause[m.end():]))
     return False
 
 
+_THROUGH_AFTER = re.compile(r"^\s*(?:[\w-]+\s+){0,2}?through\s+(?:it|them|the (?:model|prompt|pipeline|bot))\b", re.I)
 _TEST_WORD_AFTER = re.compile(
     r"^[\s-]*(?:[\w-]+\s+){0,2}?(?:test|tests|eval|evals|evaluation|held-?out|holdout|benchmark|validation)\b", re.I
 )
 _MEASURED_ON_BEFORE = re.compile(
     r"(?:\b(?:tested|evaluated|measured|benchmarked|scored|checked|compared|validated|piloted|trialled|trialed|ran)"
     r"\s+(?:[\w-]+\s+){0,4}?on\s+(?:a\s+|an\s+|our\s+|the\s+|some\s+)?(?:sample\s+of\s+)?"
-    r"|\d+(?:\.\d+)? ?%\s+of\s+(?:the\s+|our\s+)?|\b(?:\d+|one|two|three) (?:in|out of)\s+)$",
+    r"|\d+(?:\.\d+)? ?%\s+of\s+(?:the\s+|our\s+)?|\b(?:\d+|one|two|three) (?:in|out of|of)\s+)$",
     re.I,
 )
 _DURATION_AFTER = re.compile(r"\s*(?:years?|yrs?|months?|weeks?|days?|decades?)\b", re.I)

@@ -112,7 +112,7 @@ READINGS = [
     pytest.param("labeled_examples", "There are 6,500 shipments our brokers coded by hand.", 6500, id="relative-clause-coded"),
     pytest.param("labeled_examples", "We keep 3,200 nurse-answered patient questions.", 3200, id="hyphen-answered"),
     pytest.param("labeled_examples", "About 900 editor-in-chief-approved headlines exist.", 900, id="multi-hyphen-approved"),
-    pytest.param("labeled_examples", "Our archive holds 2,700 completed audit memos.", 2700, id="completed-outputs"),
+    pytest.param("labeled_examples", "Our archive holds 2,700 completed redlines.", 2700, id="completed-outputs"),
     pytest.param("labeled_examples", "We have 1,300 sketches each paired with the final CAD file.", 1300, id="paired-with"),
     pytest.param("labeled_examples", "About 4k build scripts in git with their pass/fail verdicts.", 4000, id="place-then-verdicts"),
     pytest.param("labeled_examples", "We hold 7k intake forms with their hand-entered codes.", 7000, id="hand-entered-output"),
@@ -236,3 +236,30 @@ def test_people_writing_from_scratch_is_not_a_missing_baseline() -> None:
     tried = extract(text, similarity=False).findings.get("prompting_tried")
     assert tried is None or tried.value is True
     assert extract("We are starting from scratch.", similarity=False).findings["prompting_tried"].value is False
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        pytest.param("Guidance is spread over some 4,000 circulars and decrees.", "large", id="public-sector-documents"),
+        pytest.param("Our QA system holds about 9,000 SOPs.", "large", id="sops"),
+        pytest.param("The rules fill 5,000 pages of bylaws and council decisions.", "large",
+                     id="pages-and-decisions-are-documents"),
+    ],
+)
+def test_document_collections_of_many_kinds(text: str, size: str) -> None:
+    findings = extract(text, similarity=False).findings
+    assert findings["corpus_size"].value == size
+    assert "labeled_examples" not in findings
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("We ran 300 real emails through it last week.", id="run-through-it"),
+        pytest.param("Prompting drops a section in about 1 of 4 memos.", id="one-of-four"),
+        pytest.param("Stock updates every few minutes.", id="minutes-are-time"),
+    ],
+)
+def test_numbers_that_are_no_collection(text: str) -> None:
+    assert "corpus_size" not in extract(text, similarity=False).findings
