@@ -381,6 +381,9 @@ PATTERNS: tuple[Pattern, ...] = (
     P("needs_citations", r"\b(?:show|shows|showing|say|says|tell|tells|state|states) (?:users? |the user |them |us )?(?:where|which (?:document|source|page|section|clause)) (?:the |each |an |every )?(?:answer|information|fact|claim)", True, 0.8, False),
     P("needs_citations", r"\b(?:quote|quotes|quoting|reference|references|referencing) (?:the )?(?:exact |original |relevant |specific )?(?:source|document|page|section|clause|paragraph|policy|passage|article|regulation|rule)s?\b", True, 0.7, False),
     P("needs_citations", r"\b(?:sources?|references?) (?:must|should|need to|has to|have to) be (?:shown|given|listed|cited|linked|included)", True, 0.8, False),
+    # "show which precedent each clause came from", "say which decree and which article".
+    P("needs_citations", r"\b(?:which|what) (?:[\w-]+ ){1,2}?(?:each |the |an |every |this |a )?(?:[\w-]+ )?(?:came|comes|come|is coming|was taken|is taken|was drawn|is drawn|rests?|is based|was based) (?:from|on)\b", True, 0.7, False),
+    P("needs_citations", r"\b(?:say|says|state|states|tell|tells|show|shows|name|names|give|gives|indicate|indicates|specify|specifies|mention|mentions)\s+(?:the user |users |them |the caller |citizens |staff )?which (?:exact |specific )?(?:decree|article|law|regulation|clause|section|paragraph|page|document|source|rule|policy|circular|judgment|case|manual|sop|standard|precedent|memo|ticket|record|file|bulletin|guideline)s?\b", True, 0.75, False),
     P("needs_citations", r"\bverif(?:y|iable)\b[^.]{0,40}\bsources?\b", True, 0.6, False),
     # Provenance: a display verb, a source noun and where the answer came from ("show the
     # clause it relied on", "see which entry an answer is based on", "name the source record").

@@ -263,3 +263,17 @@ def test_document_collections_of_many_kinds(text: str, size: str) -> None:
 )
 def test_numbers_that_are_no_collection(text: str) -> None:
     assert "corpus_size" not in extract(text, similarity=False).findings
+
+
+@pytest.mark.parametrize(
+    ("text", "cites"),
+    [
+        pytest.param("Each finding must show which inspection report it came from.", True, id="which-x-came-from"),
+        pytest.param("The assistant has to tell staff which regulation and which paragraph apply.", True,
+                     id="tell-which-regulation"),
+        pytest.param("Tell me which option is best.", None, id="which-option-is-no-source"),
+    ],
+)
+def test_citations_asked_for_in_other_words(text: str, cites: bool | None) -> None:
+    finding = extract(text, similarity=False).findings.get("needs_citations")
+    assert (finding.value if finding else None) == cites
