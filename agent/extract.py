@@ -423,8 +423,8 @@ PATTERNS: tuple[Pattern, ...] = (
 # Behaviour-gap topics: a topic plus a failure cue in the same sentence means a gap.
 _GAP_TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("format", re.compile(r"\b(?:format\w*|structure[ds]?|template|schema|json|xml|layout|fields|sections|headings|mandated (?:wording|order)|regulatory wording|boilerplate|markup|mark-up|field (?:order|names?|values?|mapping)|(?:section|field|column) order|order of (?:the )?(?:sections|fields|columns)|columns?|tables?|bullet\w*|conventions)\b", re.I)),
-    ("style", re.compile(r"\b(?:tone|voice|brand[- ]voice|house style|style|persona|on[- ]brand|off[- ]brand|register|sounds? (?:like us|robotic|generic|bland)|wording|phrasing|(?:our|the|call|sales|support|phone|approved|brand|agent|house|their) scripts?|scripted|personality|character|friendly|formal|apologetic|empathetic|playful|quirky|signature|sound\w*|stiff|wooden|corporate|warm\w*|cheeky|unnatural|human[- ]like|spots? (?:the )?(?:ai|bot|machine))\b", re.I)),
-    ("reasoning", re.compile(r"\b(?:(?:step|check) order|order of (?:the )?(?:steps|checks)|reason\w*|calculat\w*|math\w*|arithmetic|logic\w*|multi[- ]step|judg(?:e)?ments?|conclusions?|inferences?|deduc\w+|diagnos\w+|severity|triage|escalat\w+|prioriti[sz]\w*|(?:wrong|bad|poor|odd|incorrect) (?:\w+ )?(?:calls?|tools?|steps?|actions?|decisions?|choices?|escalations?|codes?|grades?|scores?|priorit\w+)|suggestions?|recommend\w*|assessments?|grad(?:e|es|ed|ing)|decisions?|edge[- ]cases|overrid\w+|overrode|next (?:best )?(?:step|action))\b", re.I)),
+    ("style", re.compile(r"\b(?:tone|voice|brand[- ]voice|house style|style|persona|on[- ]brand|off[- ]brand|register|sounds? (?:like us|robotic|generic|bland)|wording|phrasing|(?:our|the|call|sales|support|phone|approved|brand|agent|house|their) scripts?|scripted|personality|character|friendly|formal|apologetic|empathetic|playful|quirky|signature|sound\w*|stiff|wooden|corporate|warm\w*|cheeky|unnatural|human[- ]like|spots? (?:the )?(?:ai|bot|machine)|plain[- ]language|plain english|readab\w+|reading (?:level|age)|grade level|jargon|bureaucratic|legalese|chatty)\b", re.I)),
+    ("reasoning", re.compile(r"\b(?:(?:step|check) order|order of (?:the )?(?:steps|checks)|reason\w*|calculat\w*|math\w*|arithmetic|logic\w*|multi[- ]step|judg(?:e)?ments?|conclusions?|inferences?|deduc\w+|diagnos\w+|severity|triage|escalat\w+|prioriti[sz]\w*|(?:wrong|bad|poor|odd|incorrect) (?:\w+ )?(?:calls?|tools?|steps?|actions?|decisions?|choices?|escalations?|codes?|grades?|scores?|priorit\w+)|suggestions?|recommend\w*|assessments?|grad(?:e|es|ed|ing)(?! level)|decisions?|edge[- ]cases|overrid\w+|overrode|next (?:best )?(?:step|action))\b", re.I)),
     ("new_skill", re.compile(r"\b(?:our own (?:taxonomy|categories|codes|query language|dsl|labels|classification)|(?:custom|internal|proprietary|in-house|domain[- ]specific) (?:[\w-]+ )?(?:taxonomy|codes|coding scheme|query language|dsl|classification|label(?:s|ling)? scheme|language|notation)|new (?:task|skill)|(?:dsl|query language)\b|categor(?:y|ies)|classif\w+|labels?|tagging|compil\w+|syntax|grammar|lint(?:er|ing)?\b|validator|parser|(?:invalid|valid) (?:config\w*|code|commands?|scripts?|queries|syntax|rules?)|(?:commands?|keywords?|functions?) that (?:don't|do not) exist|scripting language|in-house (?:language|syntax))", re.I)),
 )
 _GAP_FAILURE = re.compile(
@@ -434,14 +434,14 @@ _GAP_FAILURE = re.compile(
     r"unreliabl\w*|keeps? (?:\w+ ){0,2}(?:changing|slipping|drifting|getting|breaking|going)|off[- ]brand|(?:sounds?|too|feels?|reads?|very|so) generic|bland|robotic|"
     r"wobbl\w+|overdo\w*|overshoot\w*|all over the place|(?:from )?run[- ]to[- ]run|off[- ](?:format|template|spec|schema|tone|script)|"
     r"(?:don't|doesn't|won't|didn't|do not|does not|fails? to) (?:even )?(?:parse|compile|validate|execute)|(?:got|gets|getting) (?:us )?close but|"
-    r"struggl\w+|falls? short|fell short|not good enough|(?<![./])invalid(?![./]\w)|incorrect|inaccurate|shallow|poor|weak|mediocre|unusable|skips?|skipping|omits?|omitting|leaves? out|drops?(?! off)|"
+    r"struggl\w+|falls? short|fell short|not good enough|(?<![./])invalid(?![./]\w)|incorrect|inaccurate|shallow|poor|weak|mediocre|unusable|skips?|skipped|skipping|varied|omits?|omitting|leaves? out|drops?(?! off)|"
     r"(?:hasn't|has not|haven't|have not|hadn't|never|not) (?:\w+ )?(?:managed|able)|unable|gets? (?:us )?(?:to )?(?:only )?\d+ ?%|only \d+ ?%|"
     r"scores? (?:it |us )?(?:only )?\d{1,6}(?: out of|/)|not consistent\w*|"
     # An eval reported as a rejection share or a low rating is a failure too.
     r"(?:reject\w*|send\w* back|sent back|flag\w*|overrid\w+) (?:\w+ ){0,2}\d+(?= ?%)|"
     r"[0-2](?:\.\d)? ?(?:/|out of|of) ?5|3(?:\.0)? ?(?:/|out of|of) ?5|(?:below|under|short of) (?:the |our )?(?:bar|target|threshold)|"
     r"disagree\w*|(?:isn't|is not|not) (?:our|on) (?:voice|brand|tone|style)|plateau\w*|kappa|"
-    r"(?:rated|called|labell?ed|described as|judged) [\"'\u201c]?(?:too )?(?:corporate|generic|bland|robotic|stiff|wooden|flat|cold|clinical|off)|"
+    r"(?:rated|called|labell?ed|described as|judged) (?:the |it |them |its |their )?(?:[\w-]+ )?[\"'\u201c]?(?:too )?(?:corporate|generic|bland|robotic|stiff|wooden|flat|cold|clinical|off|chatty|bureaucratic)|"
     r"(?:hate|dislike)[sd]?|(?:fell|dropped|fall|drops?) (?:by )?\d+ points|reads? like|preferred (?:the )?human|"
     r"(?:half|a third|a quarter|a fifth|two thirds|\d+ ?%) of (?:the |our )?(?:cases|outputs|drafts|answers|replies|letters|messages|suggestions|summaries|programs|queries|results|generations)|hit[- ]or[- ]miss|sloppy|mistakes?|errors?|hallucinat\w+ (?:steps|logic)|deviat\w+|overrode|(?:still|heavily|had to|have to|needed? to|needs? a|needed a|must) (?:be )?(?:re-?writ\w+|edit\w*|fix\w*|correct\w*|redo\w*|redone|reformat\w*|rework\w*)|(?:rewrite|rewrote|rewriting|rewrites) (?:\w+ ){0,2}(?:half|most|many|all|each|every)|spots? (?:the )?(?:ai|bot|machine)|(?:sounds?|sounded|reads?|feels?|felt) (?:\w+ ){0,2}(?:stiff|wooden|flat|off|wrong|corporate|foreign|unnatural|fake|forced|awkward|cold|clinical|neutral|machine[- ]made|like a (?:robot|machine|bot|foreigner)))(?:(?<=%)|\b)",
     re.I,
@@ -859,20 +859,21 @@ def _scan_patterns(text: str, cls: list[Clause], hits: list[_Hit], denied: set[s
 #: A measured share or rating: "94%", "4.6/5", "CSAT is 4.4".
 _MEASURED = re.compile(
     r"(?<![\d.])(\d{1,3}(?:\.\d+)?) ?%|(?<![\d.])([0-5](?:\.\d)?) ?(?:/|out of) ?5\b"
-    r"|\b(?:csat|rating|score)\D{0,12}?\b([0-5]\.\d)\b",
+    r"|\b(?:csat|rating|score)\D{0,12}?\b([0-5]\.\d)\b"
+    r"|(?<![\d.,])(\d{1,4}) (?:of|out of) (?:the |our )?(\d{2,5})(?![\d,])",
     re.I,
 )
 #: Words that make a share a success ("approves 93%") or a failure ("rejects 42%").
 _GOOD_SHARE = re.compile(
     r"\b(?:accept\w*|approv\w*|publish\w*|kept|keeps?|keeping|usable|unedited|as[- ]is|agree(?:s|d|ment)?|"
     r"accura\w*|correct(?:ly)?|right|pass(?:es|ed|ing)?|good|compil(?:e|es|ed)|valid|match(?:es|ed)?|"
-    r"resolved|success\w*|precision|recall|f1|scor\w+|reach\w*|hits?|achiev\w*|gets?|"
+    r"resolved|success\w*|precision|recall|f1|caught|detected|scor\w+|reach\w*|hits?|achiev\w*|gets?|"
     r"on (?:our|the|a|an) (?:[\w-]+ )?(?:eval|evaluation|test|benchmark|holdout|test set)\w*)\b",
     re.I,
 )
 _BAD_SHARE = re.compile(
     r"\b(?:reject\w*|fail\w*|re-?writ\w*|edit(?:s|ed|ing)?|wrong|invalid|errors?|broke|break\w*|overrid\w*|"
-    r"overrode|disagree\w*|sent back|send\w* back|returned|return(?:s|ing)? (?:\w+ )?for|spots?|spotted|"
+    r"overrode|disagree\w*|sent back|send\w* back|returns?|returned|returning|spots?|spotted|"
     r"incorrect|unusable|needed|fix\w*|reformat\w*|misorder\w*|skip\w*|flag\w*|bounc\w*|kick\w* back|"
     r"push\w* back|out of character|off[- ]brand|complain\w*|redo\w*|redone)\b",
     re.I,
@@ -937,6 +938,11 @@ def _share_polarity(sentence: str) -> str | None:
                     verdicts.append("failure" if share >= 10 else "")
                 elif good and bad:  # "96% of rewrites accepted": only a clear share decides
                     verdicts.append("success" if share >= 90 else "failure" if share < 60 else "")
+            elif m.group(4) is not None:  # "58 of 60", "accepted 88 out of 100"
+                total = float(m.group(5))
+                if total and float(m.group(4)) <= total and _GOOD_SHARE.search(clause):
+                    share = 100 * float(m.group(4)) / total
+                    verdicts.append("success" if share >= 85 else "failure" if share < 75 else "")
             else:
                 rating = float(m.group(2) or m.group(3))
                 verdicts.append("success" if rating >= 4.0 else "failure" if rating <= 3.5 else "")
@@ -962,6 +968,10 @@ def _scan_gaps(text: str, cls: list[Clause], hits: list[_Hit]) -> None:
         mentions_prompting = bool(
             re.search(r"\bprompt\w*|instructions|few-shot|system message|baseline|evals?\b", s, re.I)
         )
+        # "tone and flow were rated good and every failure was a stale fact": the output is
+        # fine and what fails is knowledge, so this is no behaviour gap.
+        if fail and polarity != "failure" and _FINE_OUTPUT.search(s) and _FACT_FAILURE.search(s):
+            fail = None
         if not fail and polarity != "failure":
             if (polarity == "success" and _OUTPUT_TALK.search(s)) or _FINE_OUTPUT.search(s):
                 hits.append(_Hit("behavior_gap", "none", _clip(s), 0.55, sentence.start()))

@@ -98,6 +98,12 @@ READINGS = [
         "behavior_gap", "Our playful app voice matters. A tuned prompt still gets judged 'too corporate' by users.",
         "style", id="judged-too-corporate",
     ),
+    pytest.param("behavior_gap", "Letters must be in plain language; reviewers failed 40% of prompted letters as legalese.",
+                 "style", id="plain-language"),
+    pytest.param("behavior_gap", "Leaflets must be in our template (QA returns 30% of prompted leaflets for layout).",
+                 "format", id="returns-share"),
+    pytest.param("behavior_gap", "Our shop has a dry, witty voice. Testers called the prompted copy 'generic catalogue'.",
+                 "style", id="called-the-copy-generic"),
     # Counts of approved or reusable outputs are labelled examples.
     pytest.param("labeled_examples", "We have 3M+ labelled search queries.", 3_000_000, id="plus-suffix"),
     pytest.param("labeled_examples", "About 7k shipped build scripts we could learn from.", 7000, id="shipped"),
@@ -164,6 +170,9 @@ def test_numbers_without_a_prompted_result_do_not_claim_a_baseline(text: str) ->
         pytest.param("In the pilot the drafts were accurate and well structured.", id="drafts-were-accurate"),
         pytest.param("Reviewers gave the prompted summaries 4.5/5 on average.", id="high-rating"),
         pytest.param("A plain prompt answered nicely in our tests; the cost is the issue.", id="answered-nicely"),
+        pytest.param("The prompted triage caught 47 of 50 urgent cases in our test.", id="n-of-m-share"),
+        pytest.param("In the pilot, tone and wording were rated good; every failure was an outdated price.",
+                     id="fine-output-fact-failure"),
     ],
 )
 def test_a_measured_success_is_no_behaviour_gap(text: str) -> None:
