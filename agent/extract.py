@@ -277,7 +277,8 @@ _AUTHORSHIP = (
     r"written|wrote|approved|labell?ed|annotated|reviewed|rated|graded|marked up|corrected|coded|adjudicated|"
     r"signed off|checked|curated|as examples|to train|for training|to learn from|we could use|"
     r"we can use|as training data|to mine|for fine-?tuning|to learn|(?:double|second)[- ]marked|qc'?d|"
-    r"with (?:\w+ )?(?:sign-?off|approval)|(?:coded|checked|verified|graded|marked) (?:and [\w']+ )?by|"
+    r"with (?:\w+ )?(?:sign-?off|approval)|(?:coded|checked|verified|graded|marked|accepted|signed|approved|validated|reviewed|rated|scored) (?:and [\w']+ )?by|"
+    r"hand-wr(?:ote|itten)|(?:that|which) (?:scored|rated|were rated|were scored)|"
     r"in our (?:voice|style|format)|"
     r"(?:from|by) (?:our |the |their )?(?:(?:best|top|senior|expert|experienced|human|own|star)\s+)+[\w-]+"
 )
@@ -516,10 +517,12 @@ _MORE: list[Pattern] = [
     P("labeled_examples", NUM + r"\s+(?:[\w/>-]+\s+){0,3}?[\w>-]+s\b(?=(?:\s+(?:in|from|on)\s+(?:the\s+|our\s+)?[\w-]+)?\s+(?:(?:each\s+)?(?:paired|matched|stored|archived|filed|saved|kept)\s+)?(?:with\s+(?:(?:their|the|its|our|each)\s+)?|(?:and|alongside)\s+(?:their|the|its|our|each)\s+)(?:[\w'-]+\s+){0,2}?(?:" + _GOLD_OUTPUT + r")\b)", _examples_value, 0.7, None),
     # "aligned input-to-output pairs for roughly 20,000 programmes": the count follows the pairs.
     P("labeled_examples", r"\b(?:pairs|examples)\s+(?:for|from|covering|across|of)\s+(?:about\s+|around\s+|roughly\s+|some\s+|over\s+|nearly\s+|almost\s+)?" + NUM + r"\s+(?:[\w-]+\s+){0,1}?[\w-]+s\b", _examples_value, 0.7, None),
+    # The count after the noun: "a decade of adjuster-graded claims, about 14k".
+    P("labeled_examples", r"\b(?:" + _EXAMPLE_QUALIFIERS + r")\s+(?:[\w-]+\s+)?[\w-]+s,?\s+(?:about|around|roughly|some|over|nearly|almost|approximately|a bit over|just over)\s+" + NUM + r"(?!\s*(?:%|percent|pages?|tokens|words|a (?:day|week|month|year)|per\b))", _examples_value, 0.7, None),
     # "5,000 procedures paired with the protocol file that ran": pairs are worked examples.
     P("labeled_examples", NUM + r"\s+(?:[\w/>-]+\s+){0,3}?[\w>-]+s\b(?=,?\s+(?:each\s+|all\s+)?(?:paired|matched|linked|mapped|aligned)\s+(?:up\s+)?(?:with|to)\b)", _examples_value, 0.7, None),
     P("labeled_examples", NUM + r"\s+(?:[\w/>-]+\s+){0,3}?[\w>-]+s\b(?=\s+(?:that|which)\s+(?:passed|cleared|got|were|have been)\s+(?:\w+\s+)?(?:qa|review|approved|accepted|signed off|replies|sign-?off)\b)", _examples_value, 0.7, None),
-    P("labeled_examples", r"\b(?:labell?ed|annotated|collected|curated|wrote|written|reviewed|prepared|gathered|corrected|graded|abstracted|edited|approved|decided|tagged|transcribed)\s+(?:about\s+|around\s+|over\s+|some\s+|roughly\s+|nearly\s+|almost\s+)?" + NUM + r"\s+(?:[\w/-]+\s+){0,2}?(?:" + _EXAMPLE_NOUNS + r"|[\w-]+s)\b", _examples_value, 0.75, None),
+    P("labeled_examples", r"\b(?:labell?ed|annotated|collected|curated|wrote|written|reviewed|prepared|gathered|corrected|graded|abstracted|edited|approved|decided|tagged|transcribed|signed off(?: on)?|coded|scored|rated|verified|validated|adjudicated)\s+(?:about\s+|around\s+|over\s+|some\s+|roughly\s+|nearly\s+|almost\s+)?" + NUM + r"\s+(?:[\w/-]+\s+){0,2}?(?:" + _EXAMPLE_NOUNS + r"|[\w-]+s)\b", _examples_value, 0.75, None),
     P("labeled_examples", NUM + r"\s+(?:(?:[\w-]+)\s+){0,3}?(?:" + _EXAMPLE_QUALIFIERS + r")\s+(?:(?:[\w/-]+)\s+){0,3}?(?:" + _EXAMPLE_NOUNS + r"|[\w-]+s)\b", _examples_value, 0.8, None),
     P("labeled_examples", NUM + r"\s+(?:[\w&/-]+\s+){0,2}?(?:examples?|pairs|training examples|labell?ed (?:examples|samples|rows|records))\b", _examples_value, 0.8, None),
     P("labeled_examples", r"\b(?:no|zero|without|don't have (?:any )?|do not have (?:any )?|lack)\s*(?:labell?ed|annotated|training|example)\s*(?:data|examples|samples|pairs|set)\b|\bno (?:examples|training data)\b|\bnothing labell?ed\b", 0, 0.8, None, self_negating=True),

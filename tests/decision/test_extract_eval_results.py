@@ -128,6 +128,11 @@ READINGS = [
     pytest.param("prompting_tried", "The current hosted model gives good CSAT; cost is the issue.", True, id="model-in-use-judged"),
     pytest.param("behavior_gap", "Our tax memos need the firm's cautious voice; graders pass only 64% of prompted memos.",
                  "style", id="only-n-percent"),
+    pytest.param("labeled_examples", "We keep years of editor-approved headlines, roughly 9k.", 9000, id="count-after-noun"),
+    pytest.param("labeled_examples", "Auditors have signed off 2,300 control tests.", 2300, id="signed-off-n"),
+    pytest.param("labeled_examples", "About 1,700 summaries our analysts hand-wrote are in SharePoint.", 1700, id="hand-wrote"),
+    pytest.param("labeled_examples", "We have 600 grant answers accepted by the funder.", 600, id="accepted-by"),
+    pytest.param("labeled_examples", "There are 950 pitches that scored 4 or 5 with buyers.", 950, id="that-scored"),
     # Change faster than daily is dynamic.
     pytest.param("data_dynamics", "Prices refresh every 10 minutes.", "dynamic", id="every-n-minutes"),
     pytest.param("data_dynamics", "New alerts arrive every few seconds.", "dynamic", id="every-few-seconds"),
