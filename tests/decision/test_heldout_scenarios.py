@@ -12,11 +12,13 @@ from pathlib import Path
 from agent.commands.decide import evaluate, load_scenarios
 
 HELDOUT = Path(__file__).resolve().parents[1] / "heldout"
-#: First blind runs of the nine sets: profiles 340/356, text 242/356 (68%). Now: text
-#: 282/356 (79%). The floors sit a few points below today's figures, so a real regression
-#: (for example a classifier change that loses the behaviour gaps) fails.
+#: First blind runs of the fourteen sets: profiles 532/556, text 387/556 (70%); each set's
+#: header has its own. Now: text 494/556 (89%), but sets 1-12 have since been read for
+#: development, so only the first runs measure unseen text (sets 13-14, the judges of
+#: session 4: 61/80, 76%). The floors sit a few points below today's figures, so a real
+#: regression (for example a classifier change that loses the behaviour gaps) fails.
 MIN_PROFILE_ACCURACY = 0.95
-MIN_TEXT_ACCURACY = 0.75
+MIN_TEXT_ACCURACY = 0.85
 
 
 def test_heldout_scenarios_stay_above_their_floors() -> None:
