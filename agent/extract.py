@@ -919,10 +919,11 @@ _SHARE_CLAUSE = re.compile(r"[^,;:()]+")
 def _share_polarity(sentence: str) -> str | None:
     """Whether the sentence reports a measured result as a success or a failure.
 
-    A share with a success word is a success from 85% up and a failure below 75%; a
-    share with a failure word ("rejects 42%") is a failure from 10% up; a rating out of
-    5 is a success from 4.0 and a failure at 3.5 or below. Each share is judged within
-    its own clause, so "accepted 96%, the remaining 4% were misses" is one success.
+    A share with a success word ("approves 93%", "caught 58 of 60") is a success from 85%
+    up and a failure below 75%; a share with a failure word ("rejects 42%") is a failure
+    from 10% up; a share called small ("only 68%") is a failure; a rating out of 5 is a
+    success from 4.0 and a failure at 3.5 or below. Each share is judged within its own
+    clause, so "accepted 96%, the remaining 4% were misses" is one success.
     """
     verdicts: list[str] = []
     for part in _SHARE_CLAUSE.finditer(sentence):
