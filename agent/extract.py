@@ -431,20 +431,20 @@ _GAP_TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _GAP_FAILURE = re.compile(
     r"\b(?:fail\w*|inconsisten\w*|drifts?|drifting|var(?:y|ies)|breaks?|broke|broken|wrong|miss(?:es|ing)?|ignor\w+|"
     r"(?:can't|cannot|couldn't|doesn't|don't|didn't|won't|isn't|aren't|wasn't|hasn't|haven't|has not|have not|never) (?:\w+ ){0,3}(?:follow|keep|get|match|stick|hold|sound|capture|do|handle|reproduce|learn|produce|reliabl\w*|consistent\w*|right)|"
-    r"(?:only |maybe |about |roughly |around )?(?:half|a third|a quarter|two thirds|\d+ ?%)(?: of)? the time|\d+ (?:[\w-]+ )?(?:in|out of) (?:\d+|every \w+) (?:cases|times|outputs|answers|replies)?|badly|poorly|"
+    r"(?:only |maybe |about |roughly |around )?(?:half|a third|a quarter|two thirds)(?: of)? the time|\d+ (?:[\w-]+ )?(?:in|out of) (?:\d+|every \w+) (?:cases|times|outputs|answers|replies)?|badly|poorly|"
     r"unreliabl\w*|keeps? (?:\w+ ){0,2}(?:changing|slipping|drifting|getting|breaking|going)|off[- ]brand|(?:sounds?|too|feels?|reads?|very|so) generic|bland|robotic|"
     r"wobbl\w+|overdo\w*|overshoot\w*|all over the place|(?:from )?run[- ]to[- ]run|off[- ](?:format|template|spec|schema|tone|script)|"
     r"(?:don't|doesn't|won't|didn't|do not|does not|fails? to) (?:even )?(?:parse|compile|validate|execute)|(?:got|gets|getting) (?:us )?close but|"
     r"struggl\w+|falls? short|fell short|not good enough|(?<![./])invalid(?![./]\w)|incorrect|inaccurate|shallow|poor|weak|mediocre|unusable|skips?|skipped|skipping|varied|omits?|omitting|leaves? out|drops?(?! off)|"
-    r"(?:hasn't|has not|haven't|have not|hadn't|never|not) (?:\w+ )?(?:managed|able)|unable|gets? (?:us )?(?:to )?(?:only )?\d+ ?%|only \d+ ?%|"
+    r"(?:hasn't|has not|haven't|have not|hadn't|never|not) (?:\w+ )?(?:managed|able)|unable|"
     r"scores? (?:it |us )?(?:only )?\d{1,6}(?: out of|/)|not consistent\w*|"
-    # An eval reported as a rejection share or a low rating is a failure too.
-    r"(?:reject\w*|send\w* back|sent back|flag\w*|overrid\w+) (?:\w+ ){0,2}\d+(?= ?%)|"
-    r"[0-2](?:\.\d)? ?(?:/|out of|of) ?5|3(?:\.0)? ?(?:/|out of|of) ?5|(?:below|under|short of) (?:the |our )?(?:bar|target|threshold)|"
+    # Shares and ratings ("rejects 42%", "2.5/5") are masked before this is searched and
+    # judged by _share_polarity; "2 of 5" is left to this.
+    r"[0-2](?:\.\d)? ?of ?5|3(?:\.0)? ?of ?5|(?:below|under|short of) (?:the |our )?(?:bar|target|threshold)|"
     r"disagree\w*|(?:isn't|is not|not) (?:our|on) (?:voice|brand|tone|style)|plateau\w*|kappa|"
     r"(?:rated|called|labell?ed|described as|judged) (?:the |it |them |its |their )?(?:[\w-]+ )?[\"'\u201c]?(?:too )?(?:corporate|generic|bland|robotic|stiff|wooden|flat|cold|clinical|off|chatty|bureaucratic)|"
     r"(?:hate|dislike)[sd]?|(?:fell|dropped|fall|drops?) (?:by )?\d+ points|reads? like|preferred (?:the )?human|"
-    r"(?:half|a third|a quarter|a fifth|two thirds|\d+ ?%) of (?:the |our )?(?:cases|outputs|drafts|answers|replies|letters|messages|suggestions|summaries|programs|queries|results|generations)|hit[- ]or[- ]miss|sloppy|mistakes?|errors?|hallucinat\w+ (?:steps|logic)|deviat\w+|overrode|(?:still|heavily|had to|have to|needed? to|needs? a|needed a|must) (?:be )?(?:re-?writ\w+|edit\w*|fix\w*|correct\w*|redo\w*|redone|reformat\w*|rework\w*)|(?:rewrite|rewrote|rewriting|rewrites) (?:\w+ ){0,2}(?:half|most|many|all|each|every)|spots? (?:the )?(?:ai|bot|machine)|(?:sounds?|sounded|reads?|feels?|felt) (?:\w+ ){0,2}(?:stiff|wooden|flat|off|wrong|corporate|foreign|unnatural|fake|forced|awkward|cold|clinical|neutral|machine[- ]made|like a (?:robot|machine|bot|foreigner)))(?:(?<=%)|\b)",
+    r"(?:half|a third|a quarter|a fifth|two thirds) of (?:the |our )?(?:cases|outputs|drafts|answers|replies|letters|messages|suggestions|summaries|programs|queries|results|generations)|hit[- ]or[- ]miss|sloppy|mistakes?|errors?|hallucinat\w+ (?:steps|logic)|deviat\w+|overrode|(?:still|heavily|had to|have to|needed? to|needs? a|needed a|must) (?:be )?(?:re-?writ\w+|edit\w*|fix\w*|correct\w*|redo\w*|redone|reformat\w*|rework\w*)|(?:rewrite|rewrote|rewriting|rewrites) (?:\w+ ){0,2}(?:half|most|many|all|each|every)|spots? (?:the )?(?:ai|bot|machine)|(?:sounds?|sounded|reads?|feels?|felt) (?:\w+ ){0,2}(?:stiff|wooden|flat|off|wrong|corporate|foreign|unnatural|fake|forced|awkward|cold|clinical|neutral|machine[- ]made|like a (?:robot|machine|bot|foreigner)))\b",
     re.I,
 )
 
@@ -972,9 +972,10 @@ def _scan_gaps(text: str, cls: list[Clause], hits: list[_Hit]) -> None:
         mentions_prompting = bool(
             re.search(r"\bprompt\w*|instructions|few-shot|system message|baseline|evals?\b", s, re.I)
         )
+        fact_failure = bool(_FACT_FAILURE.search(s))
         # "tone and flow were rated good and every failure was a stale fact": the output is
         # fine and what fails is knowledge, so this is no behaviour gap.
-        if fail and polarity != "failure" and _FINE_OUTPUT.search(s) and _FACT_FAILURE.search(s):
+        if fail and polarity != "failure" and fact_failure and _FINE_OUTPUT.search(s):
             fail = None
         if not fail and polarity != "failure":
             if (polarity == "success" and _OUTPUT_TALK.search(s)) or _FINE_OUTPUT.search(s):
@@ -986,17 +987,15 @@ def _scan_gaps(text: str, cls: list[Clause], hits: list[_Hit]) -> None:
         # Sources of the topic: this sentence, the one before, then the others by distance.
         # Borrowing needs a failure of prompting or of a measured result, and a failure about
         # missing facts borrows nothing: that is a knowledge gap.
-        borrow = (mentions_prompting or polarity == "failure") and not _FACT_FAILURE.search(s)
-        order = [index] + sorted(
-            (i for i in range(len(sentences)) if i != index), key=lambda i: (abs(i - index), i > index)
-        )
+        order = [index]
+        if (mentions_prompting or polarity == "failure") and not fact_failure:
+            order += sorted((i for i in range(len(sentences)) if i != index),
+                            key=lambda i: (abs(i - index), i > index))
         found = False
         for source_index in order:
             if found:
                 break
             distance = abs(source_index - index)
-            if distance and not borrow:
-                break
             penalty = 0.0 if not distance else 0.1 if source_index == index - 1 else 0.15
             topic_text = sentences[source_index].group(0)
             for gap, topic in _GAP_TOPICS:
