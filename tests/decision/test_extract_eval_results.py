@@ -104,6 +104,13 @@ READINGS = [
                  "format", id="returns-share"),
     pytest.param("behavior_gap", "Our shop has a dry, witty voice. Testers called the prompted copy 'generic catalogue'.",
                  "style", id="called-the-copy-generic"),
+    # A measured success, in numbers or words, is no behaviour gap.
+    pytest.param("behavior_gap", "Our moderators approve 94% of the prompted replies as they are.", "none", id="approval-share"),
+    pytest.param("behavior_gap", "In the pilot the drafts were accurate and well structured.", "none", id="drafts-were-accurate"),
+    pytest.param("behavior_gap", "Reviewers gave the prompted summaries 4.5/5 on average.", "none", id="high-rating"),
+    pytest.param("behavior_gap", "A plain prompt answered nicely in our tests; the cost is the issue.", "none", id="answered-nicely"),
+    pytest.param("behavior_gap", "The prompted triage caught 47 of 50 urgent cases in our test.", "none", id="n-of-m-share"),
+    pytest.param("behavior_gap", "In the pilot, tone and wording were rated good; every failure was an outdated price.", "none", id="fine-output-fact-failure"),
     # Counts of approved or reusable outputs are labelled examples.
     pytest.param("labeled_examples", "We have 3M+ labelled search queries.", 3_000_000, id="plus-suffix"),
     pytest.param("labeled_examples", "About 7k shipped build scripts we could learn from.", 7000, id="shipped"),
@@ -168,23 +175,6 @@ def test_numbers_without_a_prompted_result_do_not_claim_a_baseline(text: str) ->
     assert gap is None or gap.value == "none"
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        pytest.param("Our moderators approve 94% of the prompted replies as they are.", id="approval-share"),
-        pytest.param("In the pilot the drafts were accurate and well structured.", id="drafts-were-accurate"),
-        pytest.param("Reviewers gave the prompted summaries 4.5/5 on average.", id="high-rating"),
-        pytest.param("A plain prompt answered nicely in our tests; the cost is the issue.", id="answered-nicely"),
-        pytest.param("The prompted triage caught 47 of 50 urgent cases in our test.", id="n-of-m-share"),
-        pytest.param("In the pilot, tone and wording were rated good; every failure was an outdated price.",
-                     id="fine-output-fact-failure"),
-    ],
-)
-def test_a_measured_success_is_no_behaviour_gap(text: str) -> None:
-    gap = extract(text).findings["behavior_gap"]
-    assert gap.value == "none"
-
-
 def test_a_failure_about_missing_facts_borrows_no_behaviour_topic() -> None:
     # The invented part numbers are a knowledge gap; the voice sentence is a requirement,
     # not something prompting failed at.
@@ -202,34 +192,6 @@ def test_new_items_a_day_are_changing_data_not_request_volume() -> None:
     assert "monthly_requests" not in findings
     # whereas questions a day are usage
     assert extract("We answer about 150 questions per day.").findings["monthly_requests"].value == 4500
-
-
-@pytest.mark.parametrize(
-    ("text", "value"),
-    [
-        pytest.param("Each request carries the full claim, so everything needed is in the claim itself.", "general",
-                     id="everything-in-the-input"),
-        pytest.param("All the booking details arrive with each request from the front end.", "general",
-                     id="details-with-each-request"),
-        pytest.param("Answers come from our policy handbook.", "proprietary", id="own-handbook"),
-        pytest.param("Our claims desk handles 5,000 emails a month.", None, id="a-desk-is-not-a-source"),
-    ],
-)
-def test_where_the_facts_come_from(text: str, value: str | None) -> None:
-    finding = extract(text, similarity=False).findings.get("knowledge_source")
-    assert (finding.value if finding else None) == value
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        pytest.param("An assistant for the agricultural advisory service.", id="domain-word"),
-        pytest.param("Suggestions must follow how our senior assessors actually weigh a claim.", id="expert-judgement"),
-        pytest.param("A drafting tool for veterinary discharge notes.", id="veterinary"),
-    ],
-)
-def test_a_specialised_domain_is_niche(text: str) -> None:
-    assert extract(text, similarity=False).findings["focus"].value == "niche"
 
 
 def test_people_writing_from_scratch_is_not_a_missing_baseline() -> None:
@@ -272,15 +234,23 @@ def test_numbers_that_are_no_document_collection(text: str) -> None:
     assert "corpus_size" not in extract(text, similarity=False).findings
 
 
-@pytest.mark.parametrize(
-    ("text", "cites"),
-    [
-        pytest.param("Each finding must show which inspection report it came from.", True, id="which-x-came-from"),
-        pytest.param("The assistant has to tell staff which regulation and which paragraph apply.", True,
-                     id="tell-which-regulation"),
-        pytest.param("Tell me which option is best.", None, id="which-option-is-no-source"),
-    ],
-)
-def test_citations_asked_for_in_other_words(text: str, cites: bool | None) -> None:
-    finding = extract(text, similarity=False).findings.get("needs_citations")
-    assert (finding.value if finding else None) == cites
+#: Read by the rules alone (the sentence classifier off), so a rule regression cannot hide
+#: behind the classifier: (field, text, value), None meaning the field stays unknown.
+RULE_READINGS = [
+    pytest.param("knowledge_source", "Each request carries the full claim, so everything needed is in the claim itself.", "general", id="everything-in-the-input"),
+    pytest.param("knowledge_source", "All the booking details arrive with each request from the front end.", "general", id="details-with-each-request"),
+    pytest.param("knowledge_source", "Answers come from our policy handbook.", "proprietary", id="own-handbook"),
+    pytest.param("knowledge_source", "Our claims desk handles 5,000 emails a month.", None, id="a-desk-is-not-a-source"),
+    pytest.param("focus", "An assistant for the agricultural advisory service.", "niche", id="domain-word"),
+    pytest.param("focus", "Suggestions must follow how our senior assessors actually weigh a claim.", "niche", id="expert-judgement"),
+    pytest.param("focus", "A drafting tool for veterinary discharge notes.", "niche", id="veterinary"),
+    pytest.param("needs_citations", "Each finding must show which inspection report it came from.", True, id="which-x-came-from"),
+    pytest.param("needs_citations", "The assistant has to tell staff which regulation and which paragraph apply.", True, id="tell-which-regulation"),
+    pytest.param("needs_citations", "Tell me which option is best.", None, id="which-option-is-no-source"),
+]
+
+
+@pytest.mark.parametrize(("field", "text", "value"), RULE_READINGS)
+def test_the_rules_alone_read(field: str, text: str, value: Any) -> None:
+    finding = extract(text, similarity=False).findings.get(field)
+    assert (finding.value if finding else None) == value
