@@ -423,14 +423,14 @@ PATTERNS: tuple[Pattern, ...] = (
 
 # Behaviour-gap topics: a topic plus a failure cue in the same sentence means a gap.
 _GAP_TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("format", re.compile(r"\b(?:format\w*|structure[ds]?|template|schema|json|xml|layout|fields|sections|headings|mandated (?:wording|order)|regulatory wording|boilerplate|markup|mark-up|field (?:order|names?|values?|mapping)|(?:section|field|column) order|order of (?:the )?(?:sections|fields|columns)|columns?|tables?|bullet\w*|conventions)\b", re.I)),
-    ("style", re.compile(r"\b(?:tone|voice|brand[- ]voice|house style|style|persona|on[- ]brand|off[- ]brand|register|sounds? (?:like us|robotic|generic|bland)|wording|phrasing|(?:our|the|call|sales|support|phone|approved|brand|agent|house|their) scripts?|scripted|personality|character|friendly|formal|apologetic|empathetic|playful|quirky|signature|sound\w*|stiff|wooden|corporate|warm\w*|cheeky|unnatural|human[- ]like|spots? (?:the )?(?:ai|bot|machine)|plain[- ]language|plain english|readab\w+|reading (?:level|age)|grade level|jargon|bureaucratic|legalese|chatty)\b", re.I)),
-    ("reasoning", re.compile(r"\b(?:(?:step|check) order|order of (?:the )?(?:steps|checks)|reason\w*|calculat\w*|math\w*|arithmetic|logic\w*|multi[- ]step|judg(?:e)?ments?|conclusions?|inferences?|deduc\w+|diagnos\w+|severity|triage|escalat\w+|prioriti[sz]\w*|(?:wrong|bad|poor|odd|incorrect) (?:\w+ )?(?:calls?|tools?|steps?|actions?|decisions?|choices?|escalations?|codes?|grades?|scores?|priorit\w+)|suggestions?|recommend\w*|assessments?|grad(?:e|es|ed|ing)(?! level)|decisions?|edge[- ]cases|overrid\w+|overrode|next (?:best )?(?:step|action))\b", re.I)),
-    ("new_skill", re.compile(r"\b(?:our own (?:taxonomy|categories|codes|query language|dsl|labels|classification)|(?:custom|internal|proprietary|in-house|domain[- ]specific) (?:[\w-]+ )?(?:taxonomy|codes|coding scheme|query language|dsl|classification|label(?:s|ling)? scheme|language|notation)|new (?:task|skill)|(?:dsl|query language)\b|categor(?:y|ies)|classif\w+|labels?|tagging|compil\w+|syntax|grammar|lint(?:er|ing)?\b|validator|parser|(?:invalid|valid) (?:config\w*|code|commands?|scripts?|queries|syntax|rules?)|(?:commands?|keywords?|functions?) that (?:don't|do not) exist|scripting language|in-house (?:language|syntax))", re.I)),
+    ("format", re.compile(r"\b(?:format\w*|structure[ds]?|template|schema|json|xml|layout|fields|sections|headings|mandated (?:wording|order)|regulatory wording|boilerplate|markup|mark-up|field (?:order|names?|values?|mapping)|(?:section|field|column) order|order of (?:the )?(?:sections|fields|columns)|columns?|tables?|bullet\w*|conventions|paragraphs|numbering|(?:statutory|prescribed|mandated|mandatory|required|fixed|standard) (?:[\w-]+ )?(?:form|order|wording|layout|paragraphs?|blocks?|sections?|clauses?))\b", re.I)),
+    ("style", re.compile(r"\b(?:tone|voice|brand[- ]voice|house style|style|persona|on[- ]brand|off[- ]brand|register|sounds? (?:like us|robotic|generic|bland)|wording|phrasing|(?:our|the|call|sales|support|phone|approved|brand|agent|house|their) scripts?|scripted|personality|character|friendly|formal|apologetic|empathetic|playful|quirky|signature|sound\w*|stiff|wooden|corporate|warm\w*|cheeky|unnatural|human[- ]like|spots? (?:the )?(?:ai|bot|machine)|plain[- ]language|plain english|readab\w+|reading[- ](?:level|age)|grade level|jargon|bureaucratic|legalese|chatty)\b", re.I)),
+    ("reasoning", re.compile(r"\b(?:(?:step|check) order|order of (?:the )?(?:steps|checks)|reason\w*|calculat\w*|math\w*|arithmetic|logic\w*|multi[- ]step|judg(?:e)?ments?|conclusions?|inferences?|deduc\w+|diagnos\w+|severity|triage|escalat\w+|prioriti[sz]\w*|(?:wrong|bad|poor|odd|incorrect) (?:\w+ )?(?:calls?|tools?|steps?|actions?|decisions?|choices?|escalations?|codes?|grades?|scores?|priorit\w+)|suggestions?|recommend\w*|assessments?|grad(?:e|es|ed|ing)(?! level)|decisions?|edge[- ]cases?|marking|overrid\w+|overrode|next (?:best )?(?:step|action))\b", re.I)),
+    ("new_skill", re.compile(r"\b(?:our own (?:taxonomy|categories|codes|query language|dsl|labels|classification)|(?:custom|internal|proprietary|in-house|domain[- ]specific) (?:[\w-]+ )?(?:taxonomy|codes|coding scheme|query language|dsl|classification|label(?:s|ling)? scheme|language|notation)|new (?:task|skill)|(?:dsl|query language)\b|notation|categor(?:y|ies)|classif\w+|labels?|tagging|compil\w+|syntax|grammar|lint(?:er|ing)?\b|validator|parser|(?:invalid|valid) (?:config\w*|code|commands?|scripts?|queries|syntax|rules?)|(?:commands?|keywords?|functions?) that (?:don't|do not) exist|scripting language|in-house (?:language|syntax))", re.I)),
 )
 _GAP_FAILURE = re.compile(
     r"\b(?:fail\w*|inconsisten\w*|drifts?|drifting|var(?:y|ies)|breaks?|broke|broken|wrong|miss(?:es|ing)?|ignor\w+|"
-    r"(?:can't|cannot|couldn't|doesn't|don't|didn't|won't|isn't|aren't|wasn't|hasn't|haven't|has not|have not|never) (?:\w+ ){0,3}(?:follow|keep|get|match|stick|hold|sound|capture|do|handle|reproduce|learn|produce|reliabl\w*|consistent\w*|right)|"
+    r"(?:can't|cannot|couldn't|doesn't|don't|didn't|won't|isn't|aren't|wasn't|hasn't|haven't|has not|have not|never) (?:\w+ ){0,3}(?:follow|keep|get|match|stick|hold|sound|capture|do|handle|reproduce|learn|produce|reliabl\w*|consistent\w*|right|fix(?:ed)?|solv(?:e|ed)|chang(?:e|ed)|improv(?:e|ed)|come close|came close)|"
     r"(?:only |maybe |about |roughly |around )?(?:half|a third|a quarter|two thirds)(?: of)? the time|\d+ (?:[\w-]+ )?(?:in|out of) (?:\d+|every \w+) (?:cases|times|outputs|answers|replies)?|badly|poorly|"
     r"unreliabl\w*|keeps? (?:\w+ ){0,2}(?:changing|slipping|drifting|getting|breaking|going)|off[- ]brand|(?:sounds?|too|feels?|reads?|very|so) generic|bland|robotic|"
     r"wobbl\w+|overdo\w*|overshoot\w*|all over the place|(?:from )?run[- ]to[- ]run|off[- ](?:format|template|spec|schema|tone|script)|"
@@ -441,10 +441,10 @@ _GAP_FAILURE = re.compile(
     # Shares and ratings ("rejects 42%", "2.5/5") are masked before this is searched and
     # judged by _share_polarity; "2 of 5" is left to this.
     r"[0-2](?:\.\d)? ?of ?5|3(?:\.0)? ?of ?5|(?:below|under|short of) (?:the |our )?(?:bar|target|threshold)|"
-    r"disagree\w*|(?:isn't|is not|not) (?:our|on) (?:voice|brand|tone|style)|plateau\w*|kappa|"
+    r"disagree\w*|regress\w*|breach\w*|violat\w*|stuck at|too (?:generous|lenient|harsh|strict|literal|verbose|wordy|long-winded)|(?:isn't|is not|not) (?:our|on) (?:voice|brand|tone|style)|plateau\w*|kappa|"
     r"(?:rated|called|labell?ed|described as|judged) (?:the |it |them |its |their )?(?:[\w-]+ )?[\"'\u201c]?(?:too )?(?:corporate|generic|bland|robotic|stiff|wooden|flat|cold|clinical|off|chatty|bureaucratic)|"
     r"(?:hate|dislike)[sd]?|(?:fell|dropped|fall|drops?) (?:by )?\d+ points|reads? like|preferred (?:the )?human|"
-    r"(?:half|a third|a quarter|a fifth|two thirds) of (?:the |our )?(?:cases|outputs|drafts|answers|replies|letters|messages|suggestions|summaries|programs|queries|results|generations)|hit[- ]or[- ]miss|sloppy|mistakes?|errors?|hallucinat\w+ (?:steps|logic)|deviat\w+|overrode|(?:still|heavily|had to|have to|needed? to|needs? a|needed a|must) (?:be )?(?:re-?writ\w+|edit\w*|fix\w*|correct\w*|redo\w*|redone|reformat\w*|rework\w*)|(?:rewrite|rewrote|rewriting|rewrites) (?:\w+ ){0,2}(?:half|most|many|all|each|every)|spots? (?:the )?(?:ai|bot|machine)|(?:sounds?|sounded|reads?|feels?|felt) (?:\w+ ){0,2}(?:stiff|wooden|flat|off|wrong|corporate|foreign|unnatural|fake|forced|awkward|cold|clinical|neutral|machine[- ]made|like a (?:robot|machine|bot|foreigner)))\b",
+    r"(?:half|a third|a quarter|a fifth|two thirds) of (?:the |our )?(?:cases|outputs|drafts|answers|replies|letters|messages|suggestions|summaries|programs|queries|results|generations)|hit[- ]or[- ]miss|sloppy|mistakes?|errors?|hallucinat\w+ (?:steps|logic)|deviat\w+|overrode|(?:still|heavily|had to|have to|needed? to|needs? a|needed a|must) (?:be )?(?:re-?writ\w+|edit\w*|fix\w*|correct\w*|redo\w*|redone|reformat\w*|rework\w*)|rework(?:s|ed|ing)?|(?:rewrite|rewrote|rewriting|rewrites) (?:\w+ ){0,2}(?:half|most|many|all|each|every)|spots? (?:the )?(?:ai|bot|machine)|(?:sounds?|sounded|reads?|feels?|felt) (?:\w+ ){0,2}(?:stiff|wooden|flat|off|wrong|corporate|foreign|unnatural|fake|forced|awkward|cold|clinical|neutral|machine[- ]made|like a (?:robot|machine|bot|foreigner)))\b",
     re.I,
 )
 
@@ -491,8 +491,8 @@ _MORE: list[Pattern] = [
     P("data_dynamics", r"\b(?:dozens|hundreds|thousands|\d[\d,.]*k?)\s+(?:of\s+)?(?:new|fresh|more)\s+(?!(?:customers|users|clients|members|sign-?ups|subscribers|visitors|employees|hires|people|requests|questions|queries|calls|chats|conversations)\b)(?:[\w-]+\s+){0,2}?(?:a|per|each)\s+(?:day|hour|minute)\b|\b(?:dozens|hundreds|thousands|\d[\d,.]*k?)\s+(?:of\s+)?(?:edits|updates|changes|deploys|deployments|commits|additions)\s+(?:a|per|each)\s+(?:day|hour)\b", "dynamic", 0.7, None),
     # "every few seconds", "every 15 minutes", "most days", "several times a day".
     P("data_dynamics", r"\bevery\s+(?:few|couple of|\d{1,3}|two|five|ten|fifteen|thirty)\s+(?:seconds|minutes|hours)\b|\b(?:most|every other)\s+(?:days|weekdays|business days)\b|\b(?:several|many|multiple|a few)\s+times\s+(?:a|per|each)\s+(?:day|hour)\b", "dynamic", 0.6, None),
-    P("data_dynamics", r"\b(?:every|each|once an?|once per|per)\s+(?:couple of |few |two |2 |three |3 |four |4 |six |6 |other )?(?:weeks?|months?|quarters?|years?|releases?|seasons?|semesters?|terms?|sprints?)\b|\b(?:weekly|fortnightly|biweekly|monthly|quarterly|annually|yearly|seasonally|periodically|occasionally|from time to time|now and then|(?:twice|thrice|(?:a few|several|two|three|four) times) (?:a|per|each) (?:year|month|quarter))\b|\bnew (?:versions?|editions?|releases?) (?:\w+ ){0,3}(?:released|published|come out|ship)\b", "periodic", 0.7, None),
-    P("data_dynamics", r"\b(?:static|unchanging|never (?:really |actually |ever )?chang\w+|rarely (?:really |ever )?chang\w+|seldom chang\w+|hardly ever chang\w+|stable|frozen|fixed (?:set|content|corpus|body)|set in stone|same for years|once a decade|historical (?:archive|records|data)|(?:don't|doesn't|do not|does not|won't|will not|didn't|hasn't|haven't) (?:really )?chang\w+(?: much| often)?)\b", "static", 0.75, None, self_negating=True),
+    P("data_dynamics", r"\b(?:every|each|once an?|once per|per)\s+(?:(?:couple of |few |two |2 |three |3 |four |4 |six |6 |other )?(?:weeks?|months?|quarters?)|(?:other )?years?|releases?|seasons?|semesters?|terms?|sprints?)\b|\b(?:weekly|fortnightly|biweekly|monthly|quarterly|annually|yearly|seasonally|periodically|occasionally|from time to time|now and then|(?:twice|thrice|(?:a few|several|two|three|four) times) (?:a|per|each) (?:year|month|quarter))\b|\bnew (?:versions?|editions?|releases?) (?:\w+ ){0,3}(?:released|published|come out|ship)\b", "periodic", 0.7, None),
+    P("data_dynamics", r"\b(?:static|unchanging|never (?:really |actually |ever )?chang\w+|rarely (?:really |ever )?chang\w+|seldom chang\w+|hardly ever chang\w+|stable|frozen|fixed (?:set|content|corpus|body)|set in stone|same for years|once a decade|(?:every|once in|once every) (?:a )?(?:few|couple of|several|two|three|four|five|ten|\d{1,2}) years|historical (?:archive|records|data)|(?:don't|doesn't|do not|does not|won't|will not|didn't|hasn't|haven't) (?:really )?chang\w+(?: much| often)?)\b", "static", 0.75, None, self_negating=True),
     # ---------------- focus
     P("focus", r"\b(?:niche|highly speciali[sz]ed|speciali[sz]ed|deep[- ]domain|domain[- ]specific|expert[- ]level|narrow (?:domain|field|use case)|jargon|technical vocabulary|subject[- ]matter experts?)\b", "niche", 0.75, None),
     P("focus", r"\b(?:radiologists?|underwriters?|insurers?|actuar(?:y|ies)|agronom\w+|clinicians?|patholog\w+|cardiolog\w+|oncologists?|pharmacists?|lawyers?|attorneys?|paralegals?|regulators?|engineers? of record|geologists?|epidemiolog\w+|toxicolog\w+|(?:our|their|the company's) (?:domain |subject[- ]matter |in-house )?(?:experts|specialists)|expert[- ](?:written|reviewed|curated|judg\w+|knowledge))\b", "niche", 0.55, None),
@@ -878,7 +878,7 @@ _BAD_SHARE = re.compile(
     r"\b(?:reject\w*|fail\w*|re-?writ\w*|edit(?:s|ed|ing)?|wrong|invalid|errors?|broke|break\w*|overrid\w*|"
     r"overrode|disagree\w*|sent back|send\w* back|returns?|returned|returning|spots?|spotted|"
     r"incorrect|unusable|needed|fix\w*|reformat\w*|misorder\w*|skip\w*|flag\w*|bounc\w*|kick\w* back|"
-    r"push\w* back|out of character|off[- ]brand|complain\w*|redo\w*|redone)\b",
+    r"push\w* back|out of character|off[- ]brand|complain\w*|redo\w*|redone|rework\w*|breach\w*|violat\w*)\b",
     re.I,
 )
 #: A sentence about generated output or its evaluation (so a success rate is the model's).
@@ -911,7 +911,22 @@ _FACT_FAILURE = re.compile(
     re.I,
 )
 _MODEL_IN_USE = re.compile(r"\b(?:model|llm|gpt[-\w.]*|claude|gemini|chatbot|bot|pilot|prototype|trial)\b", re.I)
-_SMALL_SHARE = re.compile(r"\b(?:only|just|barely|merely)\s+(?:about\s+|around\s+|roughly\s+)?$", re.I)
+_SMALL_SHARE = re.compile(
+    r"\b(?:only|just|barely|merely|stuck (?:at|around)|plateaued (?:at|around)|stalled (?:at|around)|"
+    r"tops? out (?:at|around)|maxe?s? out (?:at|around)|hovers? (?:at|around)|hovering (?:at|around))\s+"
+    r"(?:about\s+|around\s+|roughly\s+)?$",
+    re.I,
+)
+#: A success-rate target stated next to the measured share: "ops won't trust it below 97",
+#: "we need 95% and are at 88%". Error-rate targets are small numbers, so only 50+ counts.
+_TARGET = re.compile(
+    r"\b(?:below|under|less than|short of|need(?:s|ed)?|requires?|required|targets?|target of|aim(?:s|ing)? for|"
+    r"bar (?:of|is)|threshold (?:of|is)|at least|minimum of|goal (?:of|is))\s+(?:a |an |the |about |around |roughly )?"
+    r"(\d{2,3}(?:\.\d+)?)(?:\s?%|\s?percent\b|(?=\s*(?:[.,;:)!?]|$)))",
+    re.I,
+)
+#: Agreement measured as Cohen's kappa: "agreement was only κ = 0.58".
+_KAPPA = re.compile(r"(?:\u03ba|\bkappa)\s*(?:of|=|was|is|at|:|≈|~)?\s*(?:only\s+|about\s+|around\s+)?(0?\.\d{1,3}|1\.0)\b", re.I)
 #: The parts of a sentence between clause breaks, for judging each share on its own.
 _SHARE_CLAUSE = re.compile(r"[^,;:()]+")
 
@@ -950,6 +965,13 @@ def _share_polarity(sentence: str) -> str | None:
             else:
                 rating = float(m.group(2) or m.group(3))
                 verdicts.append("success" if rating >= 4.0 else "failure" if rating <= 3.5 else "")
+    shares = [float(m.group(1)) for m in _MEASURED.finditer(sentence) if m.group(1) is not None]
+    targets = [float(t) for t in _TARGET.findall(sentence) if 50 <= float(t) <= 100]
+    if shares and targets and min(shares) < max(targets):
+        verdicts.append("failure")  # measured below the bar the user set
+    for m in _KAPPA.finditer(sentence):
+        kappa = float(m.group(1))
+        verdicts.append("success" if kappa >= 0.8 else "failure" if kappa < 0.7 else "")
     if "failure" in verdicts:
         return "failure"
     return "success" if "success" in verdicts else None

@@ -247,6 +247,20 @@ RULE_READINGS = [
     pytest.param("needs_citations", "Each finding must show which inspection report it came from.", True, id="which-x-came-from"),
     pytest.param("needs_citations", "The assistant has to tell staff which regulation and which paragraph apply.", True, id="tell-which-regulation"),
     pytest.param("needs_citations", "Tell me which option is best.", None, id="which-option-is-no-source"),
+    # A measured result below the bar the user set, or agreement given as kappa, is a failure.
+    pytest.param("behavior_gap", "The prompt reaches 79% field accuracy on the invoice JSON, and finance will not switch it on below 95.", "format", id="share-below-stated-bar"),
+    pytest.param("behavior_gap", "With the grading rubric in the prompt, agreement with our examiners is \u03ba = 0.52.", "reasoning", id="low-kappa"),
+    pytest.param("behavior_gap", "After weeks of prompt fixes the triage step is stuck at 81% agreement with the duty nurses.", "reasoning", id="stuck-at-share"),
+    pytest.param("behavior_gap", "Reviewers accept 95% of the prompted drafts, and replies must arrive in under 60 seconds.", "none", id="time-bound-is-no-bar"),
+    # Failure words for what prompting did not manage.
+    pytest.param("behavior_gap", "The prompted grading is far too lenient on partial answers.", "reasoning", id="too-lenient"),
+    pytest.param("behavior_gap", "Prompted drafts breached the mandatory disclosure paragraphs in 12% of audited letters.", "format", id="breached-share"),
+    pytest.param("behavior_gap", "Prompting with our voice guide hasn't come close to how our columnists write.", "style", id="not-come-close"),
+    pytest.param("behavior_gap", "Even with the symbol list in the prompt, only 58% of outputs use our wiring notation correctly.", "new_skill", id="notation"),
+    pytest.param("behavior_gap", "Each prompt patch for one edge case makes another regress.", "reasoning", id="edge-case-regress"),
+    # Change every few years is rare change: static, not periodic.
+    pytest.param("data_dynamics", "The rating framework changes every few years.", "static", id="every-few-years"),
+    pytest.param("data_dynamics", "The rating framework changes every year.", "periodic", id="every-year"),
 ]
 
 
