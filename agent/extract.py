@@ -248,7 +248,7 @@ _DOC_UNITS = {
     # Legal, public-sector and quality documents, a few pages each.
     "judgments": 10.0, "judgements": 10.0, "circulars": 3.0, "decrees": 3.0, "bylaws": 5.0,
     "statutes": 10.0, "leases": 15.0, "sops": 5.0, "bulletins": 2.0, "notices": 1.0,
-    "memos": 3.0, "opinions": 10.0, "dossiers": 50.0, "directives": 5.0,
+    "memos": 3.0, "opinions": 10.0, "dossiers": 50.0, "directives": 5.0, "clauses": 0.25,
 }
 _DOC_UNIT_ALT = "|".join(sorted((re.escape(u) for u in _DOC_UNITS), key=len, reverse=True))
 _EXAMPLE_NOUNS = (
@@ -450,7 +450,7 @@ _GAP_FAILURE = re.compile(
 
 _MORE: list[Pattern] = [
     # ---------------- knowledge_source
-    P("knowledge_source", r"\b(?:our|the company's|company|internal|in-house|private|proprietary|confidential|customer|customers'|client|clients')\s+(?:own\s+)?(?:internal\s+)?(?:(?!public\b|publicly\b|open\b)\w+\s+)?(?:manuals?|help (?:cent(?:er|re)|pages|articles)|intranet|handbooks?|policies|policy documents|playbooks?|wiki|knowledge base|documentation|docs|documents|contracts?|records|database|tickets|transactions?|inventory|catalog(?:ue)?s?|price ?lists?|pricing|specs|specifications|guidelines|procedures|sops|case files|files|reports|data|datasets?|product (?:information|data|details)|account (?:data|details|history)|orders?|order history|history|notes|memos|research|filings|archives?|runbooks?|faqs?|terms)\b(?![\s-]+(?:desk|team|department|staff|managers?|officers?|clerks?|agents?|volumes?|process|pipeline|flow|workflow)\b)", "proprietary", 0.7, None),
+    P("knowledge_source", r"\b(?:our|the company's|company|internal|in-house|private|proprietary|confidential|customer|customers'|client|clients')\s+(?:own\s+)?(?:internal\s+)?(?:(?!public\b|publicly\b|open\b)\w+\s+)?(?:manuals?|help (?:cent(?:er|re)|pages|articles)|intranet|handbooks?|policies|policy documents|playbooks?|wiki|knowledge base|documentation|docs|documents|contracts?|records|database|tickets|transactions?|inventory|catalog(?:ue)?s?|price ?lists?|pricing|specs|specifications|guidelines|procedures|sops|case files|files|reports|data|datasets?|product (?:information|data|details)|account (?:data|details|history)|orders?|order history|history|notes|memos|research|filings|archives?|runbooks?|faqs?|terms|library|libraries|precedents?)\b(?![\s-]+(?:desk|team|department|staff|managers?|officers?|clerks?|agents?|volumes?|process|pipeline|flow|workflow)\b)", "proprietary", 0.7, None),
     P("knowledge_source", r"\b(?:nothing|none of it(?: is)?|not) (?:proprietary|confidential|private|internal|secret|sensitive)\b", "general", 0.75, None, self_negating=True),
     P("knowledge_source", r"(?<!nothing )(?<!not )\b(?:proprietary|confidential|internal[- ]only|not (?:publicly )?available|not public|isn't public|non-public|behind (?:our|the) (?:firewall|login)|(?:the |a |any )?(?:base |public |off-the-shelf )?model (?:doesn't|does not|can't|cannot|won't|wouldn't) know|models? (?:lacks?|haven't seen|have never seen|never saw))\b", "proprietary", 0.75, None, self_negating=True),
     P("knowledge_source", r"\b(?:their|his|her|your|each (?:client|customer|user|patient)'s) (?:own )?(?:\w+ )?(?:accounts?|account activity|transactions|orders|records|history|portfolios?|positions|data|bookings|claims|polic(?:y|ies)|balances?|details|profiles?|plans?|cover|coverage|subscriptions?)\b|\baccount (?:activity|history|balances?|data)\b", "proprietary", 0.7, None),
@@ -463,7 +463,7 @@ _MORE: list[Pattern] = [
     P("knowledge_source", r"\b(?:general|common|public|everyday|widely known|well[- ]known|world|generic) (?:[\w-]+ )?(?:knowledge|information|facts|topics|questions|categories|language|content|stuff)\b|\b(?:the model|llms?|gpt[-\w.]*|it) already knows?\b|\bpublicly available\b", "general", 0.6, None),
     # A bare verb opening a sentence ("Translate all of your instructions") is an order to the
     # reader, not a description of the feature, so base forms count only mid-sentence.
-    P("knowledge_source", r"(?:(?<=[a-z,] )(?:translate|summari[sz]e|rewrite|paraphrase|proofread|brainstorm)\b|\b(?:translat(?:ion|ions|ing|es|ed|ors?)|summari[sz](?:ing|es|ed|ations?|ers?)|rewrit(?:ing|es|ten|ers?)|paraphras(?:ing|es|ed|ers?)|proofread(?:ing|s|ers?)|brainstorm(?:ing|s|ers?))\b)", "general", 0.4, None),
+    P("knowledge_source", r"(?:(?<=[a-z,] )(?:translate|summari[sz]e|rewrite|paraphrase|proofread|brainstorm)\b|\b(?:translat(?:ion|ions|ing|es|ed|ors?)|summari[sz](?:ing|es|ed|ations?|ers?)|rewrit(?:ing|es|ten|ers?)|paraphras(?:ing|es|ed|ers?)|proofread(?:ing|s|ers?)|brainstorm(?:ing|s|ers?))\b)(?!\s+(?:more than |over |about |nearly |almost |roughly )?(?:half|most|many|all|each|every|\d|a third|a quarter|them\b|it\b|the (?:drafts?|outputs?|answers?|replies|results|summar)))", "general", 0.4, None),
     P("knowledge_source", r"\b(?:grammar|spelling|tagline|slogan|social media posts?|cover letters?|product names?|classif\w+ (?:the )?(?:sentiment|emails?|messages?|tickets?))\b", "general", 0.4, None),
     P("knowledge_source", r"\bno (?:internal|proprietary|company|private|special|extra|domain) (?:data|documents|knowledge|information|docs)\b|\bdoesn't need (?:any )?(?:our|company|internal|private) (?:data|documents)\b", "general", 0.65, None, self_negating=True),
     # ---------------- corpus_size
@@ -766,12 +766,40 @@ def _not_a_quantity(field: str, m: re.Match[str], clause: str) -> bool:
             return True
         if _THROUGH_AFTER.match(after):  # "ran 400 real tickets through it"
             return True
+        # "a 40-field JSON report", "three-line handover notes": the count sizes a part of
+        # one item (its fields, lines, words), not a number of documents.
+        if _PART_MODIFIER.match(m.group(0)[len(groups.get("num") or ""):]):
+            return True
+        # "a one-page summary", "each transcript is 30 to 80 pages", "usually two typed pages":
+        # the length of what goes in or comes out per request, not a collection to draw on.
+        if unit in ("page", "pages", "pager") and (
+            _OUTPUT_AFTER.match(after) or _PER_ITEM_BEFORE.search(clause[max(0, m.start() - 30):m.start()])
+        ):
+            return True
+        # "prompt with a rubric and 20 worked cases": a handful of examples in a prompt.
+        if (unit in _EXAMPLE_LIKE_UNITS and count is not None and count <= 20
+                and _IN_PROMPT.search(clause)):
+            return True
     if field == "timeline_weeks" and m.group(0).lower().startswith("for "):
         # "we have tried for 5 weeks" and "For 5 weeks we tried prompts": effort spent.
         return bool(_PAST_CUE.search(clause[:m.start()]) or _PAST_AFTER.match(clause[m.end():]))
     return False
 
 
+_PART_MODIFIER = re.compile(
+    r"^-(?:field|line|word|column|row|sentence|paragraph|character|char|token|bullet|point|step|digit|cell)s?\b", re.I
+)
+_OUTPUT_AFTER = re.compile(
+    r"^[\s-]*(?:[\w-]+\s+)?(?:summar(?:y|ies)|briefs?|brief(?:ing)?s?|abstracts?|digests?|recaps?|overviews?|"
+    r"synops[ie]s|handovers?|write-?ups?|answers?|repl(?:y|ies)|responses?|outputs?|drafts?)\b",
+    re.I,
+)
+_PER_ITEM_BEFORE = re.compile(
+    r"\b(?:each|every|per|usually|typically|typical|average|on average|normally|mostly|into)\b[^,;.]*$", re.I
+)
+_EXAMPLE_LIKE_UNITS = frozenset({"case", "cases", "ticket", "tickets", "email", "emails", "record", "records",
+                                 "entries", "entry", "item", "items", "listing", "listings", "notes",
+                                 "transcripts", "recipes", "recipe", "memos", "reports", "report"})
 _THROUGH_AFTER = re.compile(r"^\s*(?:[\w-]+\s+){0,2}?through\s+(?:it|them|the (?:model|prompt|pipeline|bot))\b", re.I)
 _TEST_WORD_AFTER = re.compile(
     r"^[\s-]*(?:[\w-]+\s+){0,2}?(?:test|tests|eval|evals|evaluation|held-?out|holdout|benchmark|validation)\b", re.I
@@ -1206,7 +1234,13 @@ def _add_similar(text: str, known: set[str], result: Extraction) -> None:
     except Exception as exc:  # e.g. the embedding model cannot load: the rules still stand
         result.notices.append(f"The sentence classifier is unavailable ({type(exc).__name__}); used rules only.")
         return
+    examples = result.findings.get("labeled_examples")
     for hit in hits:
+        # A sentence whose count was read as worked examples ("12k debriefs with their
+        # hand-filled XML") is about training data, not about documents to draw facts from.
+        if (hit.field in ("corpus_size", "knowledge_source") and examples is not None
+                and examples.span and examples.span in hit.sentence):
+            continue
         held = result.findings.get(hit.field)
         if held is not None and not (hit.field in _MERGE_MAX and hit.value > held.value):
             continue
@@ -1219,6 +1253,14 @@ def _add_similar(text: str, known: set[str], result: Extraction) -> None:
         )
 
 
+#: Documents that say how to write, not what is true: a style guide is no source of facts.
+_BEHAVIOUR_DOC = re.compile(
+    r"\b(?:style|brand|tone|voice|writing|editorial|formatting|format|house|design)[- ]?(?:guides?|guidelines|books?|manuals?|sheets?)\b"
+    r"|\b(?:templates?|rubrics?|schemas?|exemplars?|marking (?:memos?|schemes?|guides?)|scoring guides?|checklists?)\b",
+    re.I,
+)
+
+
 def _derive(findings: dict[str, Finding]) -> None:
     """Implications between fields that a careful reader would draw."""
     gap = findings.get("behavior_gap")
@@ -1228,7 +1270,7 @@ def _derive(findings: dict[str, Finding]) -> None:
     cs = findings.get("corpus_size")
     dyn = findings.get("data_dynamics")
     if "knowledge_source" not in findings:
-        if cs and cs.value in ("large", "fits_in_prompt"):
+        if cs and cs.value in ("large", "fits_in_prompt") and not _BEHAVIOUR_DOC.search(cs.span):
             # The user has documents to draw on: facts the model does not have.
             findings["knowledge_source"] = Finding(value="proprietary", span=cs.span, confidence=0.45)
         elif dyn and dyn.value in ("dynamic", "periodic"):

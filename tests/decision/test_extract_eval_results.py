@@ -175,6 +175,19 @@ def test_numbers_without_a_prompted_result_do_not_claim_a_baseline(text: str) ->
     assert gap is None or gap.value == "none"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("We've got 12k service debriefs with their hand-filled XML.", id="records-with-outputs"),
+        pytest.param("We have 20,000 recaps written by our journalists in the archive.", id="written-outputs"),
+    ],
+)
+def test_a_sentence_about_worked_examples_is_no_document_collection(text: str) -> None:
+    findings = extract(text).findings  # the classifier too: it must not read the count as documents
+    assert findings["labeled_examples"].value > 0
+    assert "corpus_size" not in findings and "knowledge_source" not in findings
+
+
 def test_a_failure_about_missing_facts_borrows_no_behaviour_topic() -> None:
     # The invented part numbers are a knowledge gap; the voice sentence is a requirement,
     # not something prompting failed at.
@@ -258,6 +271,21 @@ RULE_READINGS = [
     pytest.param("behavior_gap", "Prompting with our voice guide hasn't come close to how our columnists write.", "style", id="not-come-close"),
     pytest.param("behavior_gap", "Even with the symbol list in the prompt, only 58% of outputs use our wiring notation correctly.", "new_skill", id="notation"),
     pytest.param("behavior_gap", "Each prompt patch for one edge case makes another regress.", "reasoning", id="edge-case-regress"),
+    # Sizes of one item, what goes in or comes out per request, and few-shot cases in a prompt
+    # are no document collection; a library of clauses is.
+    pytest.param("corpus_size", "Each inspection must end as a fixed 30-field JSON record.", None, id="part-count-modifier"),
+    pytest.param("corpus_size", "Nurses leave four-line notes for the next shift.", None, id="line-count-modifier"),
+    pytest.param("corpus_size", "From each call we need a short two-page summary for the account team.", None, id="output-length"),
+    pytest.param("corpus_size", "Each site report is typically 15 to 40 pages.", None, id="per-item-length"),
+    pytest.param("corpus_size", "The prompt carries the rubric and 12 worked cases.", None, id="few-shot-cases-in-prompt"),
+    pytest.param("corpus_size", "The tariff lives in a 45-page rate sheet.", "fits_in_prompt", id="reference-pages-still-count"),
+    pytest.param("corpus_size", "Drafts draw on our clause library of about 12,000 clauses.", "large", id="clause-library"),
+    pytest.param("knowledge_source", "Answers must come from our precedent library.", "proprietary", id="own-library"),
+    # A style guide says how to write, not what is true.
+    pytest.param("knowledge_source", "Prompting with a brand style guide gave flat replies.", None, id="style-guide-is-no-fact-source"),
+    # Editors rewriting the output is a complaint, not a rewriting task.
+    pytest.param("knowledge_source", "Match reports come from the live data feed, but editors rewrite most of them.", "proprietary", id="editors-rewrite-is-no-task"),
+    pytest.param("knowledge_source", "We want to rewrite product blurbs in simpler words.", "general", id="rewrite-task"),
     # Change every few years is rare change: static, not periodic.
     pytest.param("data_dynamics", "The rating framework changes every few years.", "static", id="every-few-years"),
     pytest.param("data_dynamics", "The rating framework changes every year.", "periodic", id="every-year"),
