@@ -264,7 +264,7 @@ _EXAMPLE_QUALIFIERS = (
     r"example|training|sample|resolved|answered|corrected|edited|vetted|checked|rated|scored|"
     r"validated|verified|accepted|logged|submitted|expert|shipped|merged|decided|abstracted|"
     r"marked[- ]up|signed|coded|adjudicated|audited|published|completed|"
-    r"[\w-]+-(?:reviewed|corrected|written|labell?ed|approved|checked|annotated|rated|graded|edited|verified|passed|decided|tested|vetted|tagged|answered|coded|signed|scored|adjudicated)"
+    r"[\w-]+-(?:reviewed|corrected|written|labell?ed|approved|checked|annotated|rated|graded|edited|verified|passed|decided|tested|vetted|tagged|answered|coded|signed|scored|adjudicated|marked)"
 )
 #: What makes a record a worked example: the output a person decided, wrote or checked.
 _GOLD_OUTPUT = (
@@ -279,7 +279,7 @@ _AUTHORSHIP = (
     r"we can use|as training data|to mine|for fine-?tuning|to learn|(?:double|second)[- ]marked|qc'?d|"
     r"with (?:\w+ )?(?:sign-?off|approval)|(?:coded|checked|verified|graded|marked|accepted|signed|approved|validated|reviewed|rated|scored) (?:and [\w']+ )?by|"
     r"hand-wr(?:ote|itten)|(?:that|which) (?:scored|rated|were rated|were scored)|"
-    r"in our (?:voice|style|format)|"
+    r"in our (?:voice|style|format)|handled|answered|resolved|translated|drafted|moderated|triaged|"
     r"(?:from|by) (?:our |the |their )?(?:(?:best|top|senior|expert|experienced|human|own|star)\s+)+[\w-]+"
 )
 
@@ -522,7 +522,7 @@ _MORE: list[Pattern] = [
     # "5,000 procedures paired with the protocol file that ran": pairs are worked examples.
     P("labeled_examples", NUM + r"\s+(?:[\w/>-]+\s+){0,3}?[\w>-]+s\b(?=,?\s+(?:each\s+|all\s+)?(?:paired|matched|linked|mapped|aligned)\s+(?:up\s+)?(?:with|to)\b)", _examples_value, 0.7, None),
     P("labeled_examples", NUM + r"\s+(?:[\w/>-]+\s+){0,3}?[\w>-]+s\b(?=\s+(?:that|which)\s+(?:passed|cleared|got|were|have been)\s+(?:\w+\s+)?(?:qa|review|approved|accepted|signed off|replies|sign-?off)\b)", _examples_value, 0.7, None),
-    P("labeled_examples", r"\b(?:labell?ed|annotated|collected|curated|wrote|written|reviewed|prepared|gathered|corrected|graded|abstracted|edited|approved|decided|tagged|transcribed|signed off(?: on)?|coded|scored|rated|verified|validated|adjudicated)\s+(?:about\s+|around\s+|over\s+|some\s+|roughly\s+|nearly\s+|almost\s+)?" + NUM + r"\s+(?:[\w/-]+\s+){0,2}?(?:" + _EXAMPLE_NOUNS + r"|[\w-]+s)\b", _examples_value, 0.75, None),
+    P("labeled_examples", r"\b(?:labell?ed|annotated|collected|curated|wrote|written|reviewed|prepared|gathered|corrected|graded|abstracted|edited|approved|decided|tagged|transcribed|signed off(?: on)?|coded|scored|rated|verified|validated|adjudicated|answered|resolved|translated|drafted|marked|moderated|triaged|classified|categori[sz]ed|assessed)\s+(?:about\s+|around\s+|over\s+|some\s+|roughly\s+|nearly\s+|almost\s+)?" + NUM + r"\s+(?:[\w/-]+\s+){0,2}?(?:" + _EXAMPLE_NOUNS + r"|[\w-]+s)\b", _examples_value, 0.75, None),
     P("labeled_examples", NUM + r"\s+(?:(?:[\w-]+)\s+){0,3}?(?:" + _EXAMPLE_QUALIFIERS + r")\s+(?:(?:[\w/-]+)\s+){0,3}?(?:" + _EXAMPLE_NOUNS + r"|[\w-]+s)\b", _examples_value, 0.8, None),
     P("labeled_examples", NUM + r"\s+(?:[\w&/-]+\s+){0,2}?(?:examples?|pairs|training examples|labell?ed (?:examples|samples|rows|records))\b", _examples_value, 0.8, None),
     P("labeled_examples", r"\b(?:no|zero|without|don't have (?:any )?|do not have (?:any )?|lack)\s*(?:labell?ed|annotated|training|example)\s*(?:data|examples|samples|pairs|set)\b|\bno (?:examples|training data)\b|\bnothing labell?ed\b", 0, 0.8, None, self_negating=True),
@@ -544,7 +544,7 @@ _MORE: list[Pattern] = [
     P("latency_sensitive", r"\b(?:during|mid|in the middle of)[ -](?:the |a |an )?(?:live )?(?:calls?|conversations?|checkout|sessions?)\b|\b(?:at|in|during) (?:the )?checkout\b", True, 0.6, None),
     # ---------------- privacy
     P("privacy", r"\b(?:on[- ]?prem(?:ise|ises)?|self[- ]host\w*|air[- ]?gapped|(?:our|own) (?:servers|data ?cent(?:er|re)s?|hardware|infrastructure|gpus?|private cloud|vpc)|sovereign\w*|open[- ]weights?|local(?:ly hosted)? (?:model|llm)s?|behind (?:our|the) firewall|in[- ]house (?:servers|hosting|only))\b", "self_hosted", 0.75, "cloud_ok"),
-    P("privacy", r"\b(?:data|nothing|it|records|documents|information)\s+(?:\w+\s+){0,3}(?:can't|cannot|must not|mustn't|may not|can never|is not allowed to|isn't allowed to|are not allowed to|aren't allowed to|should never|must never|never)\s+(?:\w+\s+){0,2}(?:leave|go to|be sent|be shared|be uploaded|touch|pass through)\b|\b(?:no|not allowed to use|can't use|cannot use|forbidden to use) (?:any )?(?:external|third[- ]party|cloud|hosted|public) (?:apis?|services|providers|llms?|models)\b", "self_hosted", 0.8, None, self_negating=True),
+    P("privacy", r"\b(?:data|nothing|it|records|documents|information)\s+(?:\w+\s+){0,3}(?:can't|cannot|must not|mustn't|may not|can never|is not allowed to|isn't allowed to|are not allowed to|aren't allowed to|should never|must never|never)\s+(?:\w+\s+){0,2}(?:leaves?|go to|goes to|be sent|be shared|be uploaded|touch|touches|pass through|passes through)\b|\b(?:no|not allowed to use|can't use|cannot use|forbidden to use) (?:any )?(?:external|third[- ]party|cloud|hosted|public) (?:apis?|services|providers|llms?|models)\b", "self_hosted", 0.8, None, self_negating=True),
     P("privacy", r"\bon[- ]?device\b|\bon the (?:device|tablets?|phones?|laptops?|handsets?)\b|\b(?:no|without(?: an?)?) (?:internet|network|connectivity)(?: (?:connection|access))?\b|\b(?:fully|runs?|works?|running) offline\b", "self_hosted", 0.7, None, self_negating=True),
     P("privacy", r"\b(?:hipaa|gdpr|patient data|health records|classified|itar|pii|personal data|bank secrecy)\b", "self_hosted", 0.45, None),
     P("privacy", r"\b(?:cloud (?:is|would be) (?:fine|ok|okay|acceptable)|(?:fine|happy|ok|okay|comfortable) (?:with |to )?(?:us(?:e|ing) )?(?:openai|azure|the cloud|cloud|hosted|an api|external apis?|aws|gcp|vertex)|no (?:special )?(?:privacy|data residency) (?:concerns|constraints|requirements|issues)|(?:data|it) (?:is|isn't|is not) (?:not )?(?:sensitive|public)|already (?:use|on) (?:azure|aws|gcp|openai)|(?:we )?use (?:the )?(?:openai|azure openai|claude|gemini|gpt)[\w.-]* api)\b", "cloud_ok", 0.6, None),
@@ -729,6 +729,9 @@ def _not_a_quantity(field: str, m: re.Match[str], clause: str) -> bool:
     if field == "labeled_examples" and _weak_examples(m.group(0)):
         return True
     if field == "labeled_examples" and num:
+        # "0 of 40 account questions answered correctly": what an evaluation ran on.
+        if _MEASURED_ON_BEFORE.search(clause[max(0, m.start() - 60):m.start()]):
+            return True
         # "7 years of approved descriptions" is how long they have been collected.
         if _DURATION_AFTER.match(clause, m.end("num")):
             return True
@@ -922,8 +925,8 @@ _FINE_OUTPUT = re.compile(
     r"(?:were|was|are|is|looked|looks|came out|come out|read|reads)\s+(?:already\s+|generally\s+|mostly\s+)?"
     r"(?:\w+\s+)?(?:fine|great|good|accurate|correct|excellent|solid|usable|well[- ](?:written|structured|phrased|worded))\b"
     r"|\b(?:answered|worked|performs?|performed|wrote|writes|answers)\s+(?:\w+\s+)?(?:nicely|beautifully|well)\b"
-    r"|\b(?:tone|wording|format\w*|structure|style|phrasing|reasoning|language)(?:\s*(?:and|/)\s*\w+)?\s+"
-    r"(?:is|are|was|were|looks?|looked|seemed|seems)\s+(?:already\s+|otherwise\s+)?(?:\w+\s+)?"
+    r"|\b(?:tone|wording|format\w*|structure|style|phrasing|reasoning|language)(?:\s*(?:and|/|&)\s*\w+)?\s+"
+    r"(?:is|are|was|were|looks?|looked|seemed|seems|rated|judged|scored)\s+(?:already\s+|otherwise\s+)?(?:\w+\s+)?"
     r"(?:fine|ok|okay|good|great|right|sensible|polite|acceptable)\b"
     r"|\brated (?:them |it |the \w+ )?(?:accurate|correct|excellent|good|great)\b"
     r"|\bgives? (?:us )?(?:good|great|high|excellent|strong) (?:csat|results|quality|accuracy|answers|satisfaction)\b"
@@ -1025,8 +1028,8 @@ def _scan_gaps(text: str, cls: list[Clause], hits: list[_Hit]) -> None:
         fact_failure = bool(_FACT_FAILURE.search(s))
         # "tone and flow were rated good and every failure was a stale fact": the output is
         # fine and what fails is knowledge, so this is no behaviour gap.
-        if fail and polarity != "failure" and fact_failure and _FINE_OUTPUT.search(s):
-            fail = None
+        if (fail or polarity == "failure") and fact_failure and _FINE_OUTPUT.search(s):
+            fail, polarity = None, None
         if not fail and polarity != "failure":
             if (polarity == "success" and _OUTPUT_TALK.search(s)) or _FINE_OUTPUT.search(s):
                 hits.append(_Hit("behavior_gap", "none", _clip(s), 0.55, sentence.start()))

@@ -286,6 +286,16 @@ RULE_READINGS = [
     # Editors rewriting the output is a complaint, not a rewriting task.
     pytest.param("knowledge_source", "Match reports come from the live data feed, but editors rewrite most of them.", "proprietary", id="editors-rewrite-is-no-task"),
     pytest.param("knowledge_source", "We want to rewrite product blurbs in simpler words.", "general", id="rewrite-task"),
+    # Worked examples told by what people did with them.
+    pytest.param("labeled_examples", "Exam sessions have left us some 40,000 double-marked scripts.", 40000, id="double-marked"),
+    pytest.param("labeled_examples", "Pharmacists have answered 6,000 patient questions over the years.", 6000, id="answered-n"),
+    pytest.param("labeled_examples", "We keep 7,500 chats that our senior agents handled.", 7500, id="chats-people-handled"),
+    pytest.param("labeled_examples", "Our agents handled 5,000 calls a month.", None, id="handled-per-month-is-volume"),
+    pytest.param("labeled_examples", "In the pilot, 3 of 50 claim questions were answered correctly.", None, id="eval-denominator"),
+    # Output judged fine whose failures are missing facts is no behaviour gap.
+    pytest.param("behavior_gap", "In the sandbox, tone & clarity rated fine by QA, but 2 of 40 balance questions were answered correctly since it can't see the account.", "none", id="fine-output-fact-failure"),
+    # Data that never leaves is self-hosting.
+    pytest.param("privacy", "Member data never leaves our own infrastructure.", "self_hosted", id="never-leaves"),
     # Change every few years is rare change: static, not periodic.
     pytest.param("data_dynamics", "The rating framework changes every few years.", "static", id="every-few-years"),
     pytest.param("data_dynamics", "The rating framework changes every year.", "periodic", id="every-year"),
