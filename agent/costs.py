@@ -238,7 +238,13 @@ def _fine_tuning(inp: _Inputs, t: PriceTable) -> CostEstimate:
                       "Evals comparing tuned model with the prompting baseline", "Model hosting and MLOps"])
 
 
-def _hybrid(inp: _Inputs, t: PriceTable) -> CostEstimate:
+def _hybrid(inp: _Inputs, t: PriceTable, components: list[str]) -> CostEstimate:
+    if "rag" not in components:
+        # Prompt + fine-tuning: the tuned model reads the whole reference material each time.
+        monthly, once = _tuning_lines(inp, t, inp.tuned_prompt + inp.corpus)
+        return _estimate("hybrid", monthly, once + [_engineering(t, "hybrid")], t,
+                         ["Long-context prompt design and prompt caching", "Everything fine-tuning needs",
+                          "Evals that separate missing facts from behaviour errors"])
     monthly, once = _tuning_lines(inp, t, inp.tuned_prompt + inp.rag_ctx)
     r_monthly, r_once = _retrieval_lines(inp, t, big=inp.corpus > 5e6)
     return _estimate("hybrid", monthly + r_monthly, once + r_once + [_engineering(t, "hybrid")], t,
@@ -261,14 +267,19 @@ def _estimate(approach: Approach, monthly: list[CostLine], one_off: list[CostLin
 
 
 def estimate_costs(profile: Profile, *, include_hybrid: bool = True,
-                   table: PriceTable | None = None) -> list[CostEstimate]:
-    """Cost estimates for prompting, RAG, fine-tuning (and the RAG + fine-tuning hybrid)."""
+                   table: PriceTable | None = None,
+                   hybrid_components: list[str] | None = None) -> list[CostEstimate]:
+    """Cost estimates for prompting, RAG, fine-tuning and the hybrid.
+
+    The hybrid is RAG + fine-tuning unless ``hybrid_components`` says otherwise
+    (prompt engineering + fine-tuning keeps the reference material in the prompt).
+    """
     t = table or load_prices()
     inp = _Inputs(profile, t)
     fits = profile.corpus_size == "fits_in_prompt"
     estimates = [_prompting(inp, t, fits), _rag(inp, t), _fine_tuning(inp, t)]
     if include_hybrid:
-        estimates.append(_hybrid(inp, t))
+        estimates.append(_hybrid(inp, t, hybrid_components or ["rag", "fine_tuning"]))
     common = [f"Prices as of {t.as_of} ({t.origin}); override with ADVISOR_PRICES_FILE."]
     common += inp.notes
     common.append(

@@ -12,8 +12,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from agent.costs import estimate_costs
-from agent.decision.rules import DEFAULTS, FINE_TUNING_HOSTS_NOTE, FT, RULES, Rule
-from agent.decision.scoring import Outcome, confidence, profile_values, score
+from agent.decision.rules import DEFAULTS, FINE_TUNING_HOSTS_NOTE, FT, RAG, RULES, Rule
+from agent.decision.scoring import (
+    Outcome,
+    confidence,
+    hybrid_knowledge_component,
+    profile_values,
+    score,
+)
 from agent.decision.sensitivity import impact, label, sensitivities
 from agent.decision.tradeoffs import trade_offs
 from agent.profile import APPROACH_LABELS, DECISION_FIELDS, DESCRIPTIVE_FIELDS, Profile
@@ -120,9 +126,12 @@ def _summary(outcome: Outcome, conf: float, evidence: list[Evidence]) -> str:
     text = f"Recommended: {name} (confidence {conf:.2f})."
     if reasons:
         text += f" Deciding factors: {reasons}."
-    if outcome.approach == "hybrid":
+    if outcome.approach == "hybrid" and RAG in outcome.components:
         text += (" Retrieval supplies the facts and fine-tuning the behaviour; "
                  "both start from a prompting baseline.")
+    elif outcome.approach == "hybrid":
+        text += (" The reference material fits in the prompt, so the prompt supplies the facts "
+                 "and fine-tuning the behaviour; no index to build.")
     top_raw = max(outcome.scores, key=lambda a: outcome.scores[a])
     if top_raw == FT and not outcome.ft_ready and FT not in outcome.components:
         text += (" Fine-tuning scores highest but is not ready: it needs a measured prompting "
@@ -137,7 +146,9 @@ def decide(profile: Profile) -> Recommendation:
     conf = confidence(outcome, values)
     evidence = _evidence(outcome)
     include_hybrid = True
-    costs = estimate_costs(profile, include_hybrid=include_hybrid)
+    # The hybrid row of costs and trade-offs is the hybrid this profile would get.
+    hybrid_parts = [hybrid_knowledge_component(values), FT]
+    costs = estimate_costs(profile, include_hybrid=include_hybrid, hybrid_components=hybrid_parts)
     return Recommendation(
         approach=outcome.approach,
         components=list(outcome.components),
@@ -145,7 +156,7 @@ def decide(profile: Profile) -> Recommendation:
         confidence=conf,
         summary=_summary(outcome, conf, evidence),
         evidence=evidence,
-        trade_offs=trade_offs(profile, costs, include_hybrid=include_hybrid),
+        trade_offs=trade_offs(profile, costs, include_hybrid=include_hybrid, hybrid_components=hybrid_parts),
         assumptions=_assumptions(values),
         what_would_change_it=sensitivities(values, outcome),
         costs=costs,

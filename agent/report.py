@@ -141,8 +141,10 @@ def render_markdown(
     steps: list[str] = []
     for component in rec.components:
         steps += _NEXT_STEPS.get(component, [])
-    if rec.approach == "hybrid":
+    if rec.approach == "hybrid" and "rag" in rec.components:
         steps.insert(0, "Ship the RAG part first on a prompting baseline; add the tuned model when evals show the behaviour gap.")
+    elif rec.approach == "hybrid":
+        steps.insert(0, "Ship the long prompt with the reference material first; add the tuned model when evals show the behaviour gap.")
     out += [f"{i}. {_line(s)}" for i, s in enumerate(dict.fromkeys(steps), start=1)]
     out.append("")
     if rec.what_would_change_it:

@@ -90,6 +90,7 @@ def stakeholder_plan(
         if role == "UX" and profile is not None and profile.latency_sensitive:
             tasks.append("Stream answers and design for the latency budget.")
         if role == "Business stakeholders" and approach == "hybrid":
-            tasks.append("Phase the spend: ship RAG first, add the tuned model once evals justify it.")
+            first = "RAG" if "rag" in paths else "the long prompt"
+            tasks.append(f"Phase the spend: ship {first} first, add the tuned model once evals justify it.")
         plan.append(StakeholderTask(role=role, responsibilities=list(dict.fromkeys(tasks))))
     return plan

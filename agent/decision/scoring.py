@@ -11,9 +11,11 @@ only raise its score). Selection then applies two explicit gates:
   corpus, citations) give RAG at least ``HYBRID_STRENGTH`` points, and the
   behaviour rules (format/style/reasoning gap, new skill, distillation) give
   fine-tuning at least ``HYBRID_STRENGTH`` points; both net scores are at least
-  ``HYBRID_FLOOR`` and one of them beats prompting. Prompt engineering is part of
-  every option (each path starts from a prompt), so it is never listed as a
-  hybrid component.
+  ``HYBRID_FLOOR`` and one of them beats prompting.
+* **Where a hybrid's facts come from.** When the reference material fits in the
+  context window, does not change daily and need not be cited, the prompt carries it (long context,
+  nothing to index) and the hybrid is prompt engineering + fine-tuning; otherwise
+  retrieval supplies the facts and it is RAG + fine-tuning.
 """
 
 from __future__ import annotations
@@ -88,6 +90,21 @@ def _counts_as_strength(rule: Rule) -> bool:
     )
 
 
+def hybrid_knowledge_component(values: dict[str, Any]) -> BaseApproach:
+    """Which base approach brings the facts into a hybrid: the prompt, or retrieval.
+
+    Reference material that fits in the context window and changes less than daily is
+    cheaper and simpler to keep in the prompt than to index; anything larger, changing
+    daily, of unknown size, or whose passages each answer must cite is retrieved.
+    """
+    in_prompt = (
+        values.get("corpus_size") == "fits_in_prompt"
+        and values.get("data_dynamics") != "dynamic"
+        and values.get("needs_citations") is not True
+    )
+    return PE if in_prompt else RAG
+
+
 def _select(
     scores: dict[str, float], strength: dict[str, float], eff: dict[str, Any]
 ) -> tuple[Approach, list[BaseApproach], bool, float, float]:
@@ -110,7 +127,7 @@ def _select(
         margin = max(0.0, lead) + min(
             strength[RAG] - HYBRID_STRENGTH, strength[FT] - HYBRID_STRENGTH, 2.0
         )
-        return "hybrid", [RAG, FT], ft_ready, margin, lead
+        return "hybrid", [hybrid_knowledge_component(eff), FT], ft_ready, margin, lead
     best = ranked[0]
     lead = scores[best] - scores[ranked[1]]
     return best, [best], ft_ready, lead, lead

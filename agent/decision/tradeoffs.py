@@ -14,8 +14,9 @@ def _cost(costs: dict[str, CostEstimate], approach: str, level: str) -> str:
     return f"{level}: about ${est.monthly_usd:,.0f}/month to run, ${est.one_off_usd:,.0f} one-off"
 
 
-def trade_offs(profile: Profile, costs: list[CostEstimate], *, include_hybrid: bool) -> list[TradeOff]:
-    """One TradeOff per option, worded for this profile."""
+def trade_offs(profile: Profile, costs: list[CostEstimate], *, include_hybrid: bool,
+               hybrid_components: list[str] | None = None) -> list[TradeOff]:
+    """One TradeOff per option, worded for this profile (the hybrid as ``hybrid_components``)."""
     by: dict[str, CostEstimate] = {c.approach: c for c in costs}
     dyn = profile.data_dynamics
     fresh_ft = {
@@ -61,7 +62,21 @@ def trade_offs(profile: Profile, costs: list[CostEstimate], *, include_hybrid: b
             + (" Self-hosting means an open-weight model and your own GPUs." if self_hosted else ""),
         ),
     ]
-    if include_hybrid:
+    if include_hybrid and "rag" not in (hybrid_components or ["rag"]):
+        out.append(
+            TradeOff(
+                approach="hybrid",
+                cost=_cost(by, "hybrid", "High"),
+                time_to_first_version="6-12 weeks (ship the long prompt first, add the tuned model later)",
+                skills="Prompt design with long context, plus everything fine-tuning needs.",
+                scalability="The reference material rides in every prompt (cache it); the tuned model keeps output cost down.",
+                maintenance="Update the material in the prompt when it changes; retrain only when the behaviour must change.",
+                data_freshness="Good for material that changes monthly or slower: edit the prompt, no retraining.",
+                risks="Long prompts cost tokens on every request and can dilute attention; "
+                "switch to retrieval if the material outgrows the window.",
+            )
+        )
+    elif include_hybrid:
         out.append(
             TradeOff(
                 approach="hybrid",

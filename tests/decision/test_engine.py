@@ -166,3 +166,42 @@ def test_recommend_does_not_hang_on_a_stuck_index(monkeypatch: pytest.MonkeyPatc
         release.set()
     assert rec.citations == []
     assert any("did not answer" in n for n in rec.notices)
+
+
+#: Facts in a rate card that fits in the context window and changes each quarter, plus a
+#: letter format that prompting failed at, with thousands of approved letters.
+SMALL_MATERIAL_AND_FORMAT = Profile(
+    knowledge_source="proprietary", corpus_size="fits_in_prompt", data_dynamics="periodic",
+    behavior_gap="format", prompting_tried=True, labeled_examples=4000, focus="niche",
+)
+
+
+@pytest.mark.parametrize(
+    ("change", "components"),
+    [
+        pytest.param({}, ["prompt_engineering", "fine_tuning"], id="material-fits-the-prompt"),
+        pytest.param({"data_dynamics": "dynamic"}, ["rag", "fine_tuning"], id="daily-change-is-retrieved"),
+        pytest.param({"needs_citations": True}, ["rag", "fine_tuning"], id="cited-passages-are-retrieved"),
+        pytest.param({"corpus_size": "large"}, ["rag", "fine_tuning"], id="large-corpus-is-retrieved"),
+    ],
+)
+def test_a_hybrids_facts_come_from_the_prompt_only_when_the_material_fits(
+    change: dict[str, object], components: list[str]
+) -> None:
+    rec = decide(SMALL_MATERIAL_AND_FORMAT.model_copy(update=change))
+    assert (rec.approach, rec.components) == ("hybrid", components)
+
+
+def test_prompt_plus_tuning_hybrid_is_costed_and_explained_as_such() -> None:
+    rec = decide(SMALL_MATERIAL_AND_FORMAT)
+    hybrid_cost = next(c for c in rec.costs if c.approach == "hybrid")
+    items = [line.item for line in hybrid_cost.monthly_lines + hybrid_cost.one_off_lines]
+    assert not any("Vector store" in item or "embed" in item.lower() for item in items)
+    assert any("Training run" in item for item in items)
+    hybrid_row = next(t for t in rec.trade_offs if t.approach == "hybrid")
+    assert "prompt" in hybrid_row.time_to_first_version and "retrieval" not in hybrid_row.skills.lower()
+    assert "prompt supplies the facts" in rec.summary
+    # The retrieval hybrid keeps its own costing.
+    rag_rec = decide(SMALL_MATERIAL_AND_FORMAT.model_copy(update={"data_dynamics": "dynamic"}))
+    rag_cost = next(c for c in rag_rec.costs if c.approach == "hybrid")
+    assert any("Vector store" in line.item for line in rag_cost.monthly_lines)
