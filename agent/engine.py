@@ -147,7 +147,7 @@ def decide(profile: Profile) -> Recommendation:
     evidence = _evidence(outcome)
     include_hybrid = True
     # The hybrid row of costs and trade-offs is the hybrid this profile would get.
-    hybrid_parts = [hybrid_knowledge_component(values), FT]
+    hybrid_parts: list[str] = [hybrid_knowledge_component(values), FT]
     costs = estimate_costs(profile, include_hybrid=include_hybrid, hybrid_components=hybrid_parts)
     return Recommendation(
         approach=outcome.approach,
