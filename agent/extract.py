@@ -514,7 +514,7 @@ _MORE: list[Pattern] = [
     P("labeled_examples", NUM + r"\s+(?:[\w/-]+\s+){0,2}?[\w-]+s\b(?=\s+(?:that\s+|which\s+)?(?:(?:our|the|my|their)\s+(?:[\w-]+\s+){0,2}?)?(?:" + _AUTHORSHIP + r")\b)", _examples_value, 0.7, None),
     # Input-output pairs: "18k closed claims with the final decision", "60,000 invoices with
     # their validated XML", "2M query->category outputs that passed QA".
-    P("labeled_examples", NUM + r"\s+(?:[\w/>-]+\s+){0,3}?[\w>-]+s\b(?=(?:\s+(?:in|from|on)\s+(?:the\s+|our\s+)?[\w-]+)?\s+(?:(?:each\s+)?(?:paired|matched|stored|archived|filed|saved|kept)\s+)?(?:with\s+(?:(?:their|the|its|our|each)\s+)?|(?:and|alongside)\s+(?:their|the|its|our|each)\s+)(?:[\w'-]+\s+){0,2}?(?:" + _GOLD_OUTPUT + r")\b)", _examples_value, 0.7, None),
+    P("labeled_examples", NUM + r"\s+(?:[\w/>-]+\s+){0,3}?[\w>-]+s\b(?=(?:\s+(?:in|from|on)\s+(?:the\s+|our\s+)?[\w-]+)?\s+(?:(?:each\s+)?(?:paired|matched|stored|archived|filed|saved|kept)\s+)?(?:(?:with|carrying|bearing|showing|recording|holding)\s+(?:(?:their|the|its|our|each)\s+)?|(?:and|alongside)\s+(?:their|the|its|our|each)\s+)(?:[\w'-]+\s+){0,2}?(?:" + _GOLD_OUTPUT + r")\b)", _examples_value, 0.7, None),
     # "aligned input-to-output pairs for roughly 20,000 programmes": the count follows the pairs.
     P("labeled_examples", r"\b(?:pairs|examples)\s+(?:for|from|covering|across|of)\s+(?:about\s+|around\s+|roughly\s+|some\s+|over\s+|nearly\s+|almost\s+)?" + NUM + r"\s+(?:[\w-]+\s+){0,1}?[\w-]+s\b", _examples_value, 0.7, None),
     # The count after the noun: "a decade of adjuster-graded claims, about 14k".
@@ -805,7 +805,7 @@ _EXAMPLE_LIKE_UNITS = frozenset({"case", "cases", "ticket", "tickets", "email", 
                                  "transcripts", "recipes", "recipe", "memos", "reports", "report"})
 _THROUGH_AFTER = re.compile(r"^\s*(?:[\w-]+\s+){0,2}?through\s+(?:it|them|the (?:model|prompt|pipeline|bot))\b", re.I)
 _TEST_WORD_AFTER = re.compile(
-    r"^[\s-]*(?:[\w-]+\s+){0,2}?(?:test|tests|eval|evals|evaluation|held-?out|holdout|benchmark|validation)\b", re.I
+    r"^[\s-]*(?:[\w-]+\s+){0,2}?(?:test|tests|eval|evals|evaluation|held-?out|holdout|benchmark|validation|golden|gold[- ]standard|regression (?:set|suite|tests?))\b", re.I
 )
 _MEASURED_ON_BEFORE = re.compile(
     r"(?:\b(?:tested|evaluated|measured|benchmarked|scored|checked|compared|validated|piloted|trialled|trialed|ran)"
