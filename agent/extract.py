@@ -429,7 +429,7 @@ _GAP_TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("new_skill", re.compile(r"\b(?:our own (?:taxonomy|categories|codes|query language|dsl|labels|classification)|(?:custom|internal|proprietary|in-house|domain[- ]specific) (?:[\w-]+ )?(?:taxonomy|codes|coding scheme|query language|dsl|classification|label(?:s|ling)? scheme|language|notation)|new (?:task|skill)|(?:dsl|query language)\b|notation|categor(?:y|ies)|classif\w+|labels?|tagging|compil\w+|syntax|grammar|lint(?:er|ing)?\b|validator|parser|(?:invalid|valid) (?:config\w*|code|commands?|scripts?|queries|syntax|rules?)|(?:commands?|keywords?|functions?) that (?:don't|do not) exist|scripting language|in-house (?:language|syntax))", re.I)),
 )
 _GAP_FAILURE = re.compile(
-    r"\b(?:fail\w*|inconsisten\w*|drifts?|drifting|var(?:y|ies)|breaks?|broke|broken|wrong|miss(?:es|ing)?|ignor\w+|"
+    r"\b(?:fail\w*|inconsisten\w*|drifts?|drifting|var(?:y|ies)|breaks?(?![- ]?even)|broke|broken|wrong|miss(?:es|ing)?|ignor\w+|"
     r"(?:can't|cannot|couldn't|doesn't|don't|didn't|won't|isn't|aren't|wasn't|hasn't|haven't|has not|have not|never) (?:\w+ ){0,3}(?:follow|keep|get|match|stick|hold|sound|capture|do|handle|reproduce|learn|produce|reliabl\w*|consistent\w*|right|fix(?:ed)?|solv(?:e|ed)|chang(?:e|ed)|improv(?:e|ed)|come close|came close)|"
     r"(?:only |maybe |about |roughly |around )?(?:half|a third|a quarter|two thirds)(?: of)? the time|\d+ (?:[\w-]+ )?(?:in|out of) (?:\d+|every \w+) (?:cases|times|outputs|answers|replies)?|badly|poorly|"
     r"unreliabl\w*|keeps? (?:\w+ ){0,2}(?:changing|slipping|drifting|getting|breaking|going)|off[- ]brand|(?:sounds?|too|feels?|reads?|very|so) generic|bland|robotic|"
@@ -906,7 +906,7 @@ _GOOD_SHARE = re.compile(
     re.I,
 )
 _BAD_SHARE = re.compile(
-    r"\b(?:reject\w*|fail\w*|re-?writ\w*|edit(?:s|ed|ing)?|wrong|invalid|errors?|broke|break\w*|overrid\w*|"
+    r"\b(?:reject\w*|fail\w*|re-?writ\w*|edit(?:s|ed|ing)?|wrong|invalid|errors?|broke|break(?![- ]?even)\w*|overrid\w*|"
     r"overrode|disagree\w*|sent back|send\w* back|returns?|returned|returning|spots?|spotted|"
     r"incorrect|unusable|needed|fix\w*|reformat\w*|misorder\w*|skip\w*|flag\w*|bounc\w*|kick\w* back|"
     r"push\w* back|out of character|off[- ]brand|complain\w*|redo\w*|redone|rework\w*|breach\w*|violat\w*)\b",
@@ -925,12 +925,16 @@ _FINE_OUTPUT = re.compile(
     r"(?:were|was|are|is|looked|looks|came out|come out|read|reads)\s+(?:already\s+|generally\s+|mostly\s+)?"
     r"(?:\w+\s+)?(?:fine|great|good|accurate|correct|excellent|solid|usable|well[- ](?:written|structured|phrased|worded))\b"
     r"|\b(?:answered|worked|performs?|performed|wrote|writes|answers)\s+(?:\w+\s+)?(?:nicely|beautifully|well)\b"
+    r"|\b\w+(?:s|ed)\s+(?:\w+\s+)?(?:nicely|beautifully|flawlessly)\b"
+    r"|\b(?:gives?|produces?|writes?|makes?|drafts?)\s+(?:\w+\s+){0,2}?(?:suggestions|answers|replies|drafts|outputs?|results|summaries)\s+"
+    r"(?:that\s+)?(?:our\s+|the\s+)?(?:agents|users|customers|people|reviewers|editors|staff|players|clients|they|we)\s+"
+    r"(?:like|love|accept|trust|approve|are happy with)\b"
     r"|\b(?:tone|wording|format\w*|structure|style|phrasing|reasoning|language)(?:\s*(?:and|/|&)\s*\w+)?\s+"
     r"(?:is|are|was|were|looks?|looked|seemed|seems|rated|judged|scored)\s+(?:already\s+|otherwise\s+)?(?:\w+\s+)?"
     r"(?:fine|ok|okay|good|great|right|sensible|polite|acceptable)\b"
     r"|\brated (?:them |it |the \w+ )?(?:accurate|correct|excellent|good|great)\b"
     r"|\bgives? (?:us )?(?:good|great|high|excellent|strong) (?:csat|results|quality|accuracy|answers|satisfaction)\b"
-    r"|\b(?:quality|accuracy)\s+(?:is|was|'s)\s+(?:\w+\s+)?(?:solved|fine|good|great|ok|okay|there|where we want it)\b"
+    r"|\b(?:quality|accuracy)(?:\s+(?:is|was)|'s|\u2019s)\s+(?:\w+\s+)?(?:solved|fine|good|great|ok|okay|there|where we want it)\b"
     r"|\b(?:not|isn't|is not|wasn't) (?:a |the |really )?(?:quality|accuracy) (?:problem|issue)\b",
     re.I,
 )
@@ -954,6 +958,12 @@ _TARGET = re.compile(
     r"\b(?:below|under|less than|short of|need(?:s|ed)?|requires?|required|targets?|target of|aim(?:s|ing)? for|"
     r"bar (?:of|is)|threshold (?:of|is)|at least|minimum of|goal (?:of|is))\s+(?:a |an |the |about |around |roughly )?"
     r"(\d{2,3}(?:\.\d+)?)(?:\s?%|\s?percent\b|(?=\s*(?:[.,;:)!?]|$)))",
+    re.I,
+)
+#: A measured share said to clear the user's own bar.
+_ABOVE_BAR = re.compile(
+    r"\b(?:above|over|exceed(?:s|ed|ing)?|beat(?:s|ing)?|clear(?:s|ed|ing)?|meet(?:s|ing)?|met)\s+(?:our|the|their|its)\s+"
+    r"(?:\d{1,3}(?:\.\d+)?\s?%\s+)?(?:break[- ]?even|bar|target|threshold|goal|sla|requirement|benchmark|baseline)\b",
     re.I,
 )
 #: Agreement measured as Cohen's kappa: "agreement was only κ = 0.58".
@@ -1000,6 +1010,8 @@ def _share_polarity(sentence: str) -> str | None:
     targets = [float(t) for t in _TARGET.findall(sentence) if 50 <= float(t) <= 100]
     if shares and targets and min(shares) < max(targets):
         verdicts.append("failure")  # measured below the bar the user set
+    elif shares and _ABOVE_BAR.search(sentence):
+        verdicts.append("success")  # "resolves 82% of chats, above our 80% break-even"
     for m in _KAPPA.finditer(sentence):
         kappa = float(m.group(1))
         verdicts.append("success" if kappa >= 0.8 else "failure" if kappa < 0.7 else "")

@@ -299,6 +299,11 @@ RULE_READINGS = [
     pytest.param("labeled_examples", "The file room holds 8,000 appraisals carrying the panel's final value.", 8000, id="records-carrying-decision"),
     pytest.param("corpus_size", "On our 900-claim golden set the prompt agrees with adjusters 80% of the time.", None, id="golden-set"),
     pytest.param("corpus_size", "The pass rate on a 2,000-case regression suite fell to 81%.", None, id="regression-suite"),
+    # Output that already works, told in other words: the case for distilling to a smaller model.
+    pytest.param("behavior_gap", "The hosted model settles 81% of refund chats, above our 78% break-even, but the bill is too high.", "none", id="share-above-own-bar"),
+    pytest.param("behavior_gap", "With a long prompt the big model negotiates nicely in playtests, but each line takes 3 s.", "none", id="verb-nicely"),
+    pytest.param("behavior_gap", "Accuracy's great on the monthly audit; latency is the problem.", "none", id="accuracys-great"),
+    pytest.param("behavior_gap", "A frontier model with a careful prompt writes replies our agents trust, yet it is far too slow.", "none", id="replies-people-trust"),
     # Change every few years is rare change: static, not periodic.
     pytest.param("data_dynamics", "The rating framework changes every few years.", "static", id="every-few-years"),
     pytest.param("data_dynamics", "The rating framework changes every year.", "periodic", id="every-year"),
