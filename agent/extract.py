@@ -783,6 +783,14 @@ def _not_a_quantity(field: str, m: re.Match[str], clause: str) -> bool:
         if (unit in _EXAMPLE_LIKE_UNITS and count is not None and count <= 20
                 and _IN_PROMPT.search(clause)):
             return True
+    # "52% needed a rewrite", "sounds machine-translated", "analysts rewrite the tone of most":
+    # a complaint about the output, not a rewriting or translation task.
+    if field == "knowledge_source" and _TASK_WORD.fullmatch(m.group(0).strip()) and (
+        _COMPLAINT_BEFORE.search(clause[max(0, m.start() - 30):m.start()])
+        or _MEASURED.search(clause)
+        or _GAP_FAILURE.search(clause)
+    ):
+        return True
     if field == "timeline_weeks" and m.group(0).lower().startswith("for "):
         # "we have tried for 5 weeks" and "For 5 weeks we tried prompts": effort spent.
         return bool(_PAST_CUE.search(clause[:m.start()]) or _PAST_AFTER.match(clause[m.end():]))
@@ -803,6 +811,13 @@ _PER_ITEM_BEFORE = re.compile(
 _EXAMPLE_LIKE_UNITS = frozenset({"case", "cases", "ticket", "tickets", "email", "emails", "record", "records",
                                  "entries", "entry", "item", "items", "listing", "listings", "notes",
                                  "transcripts", "recipes", "recipe", "memos", "reports", "report"})
+_TASK_WORD = re.compile(r"(?:translat|summari[sz]|rewrit|paraphras|proofread|brainstorm)\w*", re.I)
+_COMPLAINT_BEFORE = re.compile(
+    r"(?:\bmachine|\blike an?|\bsounds?|\bsounded|\breads?|\bneeded an?|\bneeds? an?|\bgets?|\bgot|\bwere|\bwas|\bbe|\bbeen|"
+    r"\b(?:analysts|editors|reviewers|staff|agents|planners|writers|lawyers|partners|compliance|legal|we|they|humans|people)"
+    r"(?:\s+(?:still|then|often|always|usually|have to|had to|must))?)[\s-]*$",
+    re.I,
+)
 _THROUGH_AFTER = re.compile(r"^\s*(?:[\w-]+\s+){0,2}?through\s+(?:it|them|the (?:model|prompt|pipeline|bot))\b", re.I)
 _TEST_WORD_AFTER = re.compile(
     r"^[\s-]*(?:[\w-]+\s+){0,2}?(?:test|tests|eval|evals|evaluation|held-?out|holdout|benchmark|validation|golden|gold[- ]standard|regression (?:set|suite|tests?))\b", re.I

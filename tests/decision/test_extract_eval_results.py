@@ -286,6 +286,9 @@ RULE_READINGS = [
     # Editors rewriting the output is a complaint, not a rewriting task.
     pytest.param("knowledge_source", "Match reports come from the live data feed, but editors rewrite most of them.", "proprietary", id="editors-rewrite-is-no-task"),
     pytest.param("knowledge_source", "We want to rewrite product blurbs in simpler words.", "general", id="rewrite-task"),
+    pytest.param("knowledge_source", "Planners said 48% of the prompted itineraries needed a rewrite.", None, id="needed-a-rewrite"),
+    pytest.param("knowledge_source", "Customers complain the replies sound machine-translated.", None, id="sounds-machine-translated"),
+    pytest.param("knowledge_source", "The assistant should translate safety notices into Polish.", "general", id="translate-task"),
     # Worked examples told by what people did with them.
     pytest.param("labeled_examples", "Exam sessions have left us some 40,000 double-marked scripts.", 40000, id="double-marked"),
     pytest.param("labeled_examples", "Pharmacists have answered 6,000 patient questions over the years.", 6000, id="answered-n"),
