@@ -299,6 +299,8 @@ RULE_READINGS = [
     pytest.param("behavior_gap", "In the sandbox, tone & clarity rated fine by QA, but 2 of 40 balance questions were answered correctly since it can't see the account.", "none", id="fine-output-fact-failure"),
     # Data that never leaves is self-hosting.
     pytest.param("privacy", "Member data never leaves our own infrastructure.", "self_hosted", id="never-leaves"),
+    pytest.param("privacy", "The mine won't let any sensor logs leave the site.", "self_hosted", id="wont-let-data-leave"),
+    pytest.param("behavior_gap", "After four prompt rounds the citation style convention still gets mangled.", "format", id="mangled-convention"),
     pytest.param("labeled_examples", "The file room holds 8,000 appraisals carrying the panel's final value.", 8000, id="records-carrying-decision"),
     pytest.param("corpus_size", "On our 900-claim golden set the prompt agrees with adjusters 80% of the time.", None, id="golden-set"),
     pytest.param("corpus_size", "The pass rate on a 2,000-case regression suite fell to 81%.", None, id="regression-suite"),
