@@ -28,6 +28,8 @@ PATHS: list[tuple[str, list[str] | None]] = [
     ("fine_tuning", None),
     ("hybrid", ["rag", "fine_tuning"]),
     ("hybrid", ["prompt_engineering", "rag"]),
+    # What the engine recommends when the reference material fits in the prompt.
+    ("hybrid", ["prompt_engineering", "fine_tuning"]),
 ]
 
 
@@ -111,7 +113,9 @@ def run_generated_tests_together(roots: list[Path]) -> subprocess.CompletedProce
     env["PYTHONPATH"] = os.pathsep.join(str(root / "src") for root in roots)
     env["NO_PROXY"] = "127.0.0.1,localhost"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
-    common = Path(os.path.commonpath([str(r) for r in roots]))
+    # The parent directory as root, so every test id starts with its project's directory
+    # name (also for a batch of one).
+    common = Path(os.path.commonpath([str(r.parent) for r in roots]))
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", "-x",
          "--import-mode=importlib", f"--rootdir={common}", "-c", os.devnull,
