@@ -448,6 +448,13 @@ _GAP_FAILURE = re.compile(
     re.I,
 )
 
+#: A task that transforms its input ("translate", "summarising", "rewritten"): the facts
+#: arrive with the input. A bare verb opening a sentence ("Translate all of your
+#: instructions") is an order to the reader, not a description of the feature, so base
+#: forms count only mid-sentence; a task word inside a complaint is vetoed in
+#: _not_a_quantity.
+_TASK_WORD_RULE = P("knowledge_source", r"(?:(?<=[a-z,] )(?:translate|summari[sz]e|rewrite|paraphrase|proofread|brainstorm)\b|\b(?:translat(?:ion|ions|ing|es|ed|ors?)|summari[sz](?:ing|es|ed|ations?|ers?)|rewrit(?:ing|es|ten|ers?)|paraphras(?:ing|es|ed|ers?)|proofread(?:ing|s|ers?)|brainstorm(?:ing|s|ers?))\b)(?!\s+(?:more than |over |about |nearly |almost |roughly )?(?:half|most|many|all|each|every|\d|a third|a quarter|them\b|it\b|the (?:drafts?|outputs?|answers?|replies|results|summar)))", "general", 0.4, None)
+
 _MORE: list[Pattern] = [
     # ---------------- knowledge_source
     P("knowledge_source", r"\b(?:our|the company's|company|internal|in-house|private|proprietary|confidential|customer|customers'|client|clients')\s+(?:own\s+)?(?:internal\s+)?(?:(?!public\b|publicly\b|open\b)\w+\s+)?(?:manuals?|help (?:cent(?:er|re)|pages|articles)|intranet|handbooks?|policies|policy documents|playbooks?|wiki|knowledge base|documentation|docs|documents|contracts?|records|database|tickets|transactions?|inventory|catalog(?:ue)?s?|price ?lists?|pricing|specs|specifications|guidelines|procedures|sops|case files|files|reports|data|datasets?|product (?:information|data|details)|account (?:data|details|history)|orders?|order history|history|notes|memos|research|filings|archives?|runbooks?|faqs?|terms|library|libraries|precedents?)\b(?![\s-]+(?:desk|team|department|staff|managers?|officers?|clerks?|agents?|volumes?|process|pipeline|flow|workflow)\b)", "proprietary", 0.7, None),
@@ -461,9 +468,7 @@ _MORE: list[Pattern] = [
     # product facts come from the sheet sent with each request".
     P("knowledge_source", r"\b(?:everything|all (?:the |of the )?(?:[\w-]+\s+)?(?:facts|information|info|data|details|content)|the (?:[\w-]+\s+)?(?:facts|information|details)|all (?:it|the model) needs)\b(?:\s+[\w-]+){0,3}?\s+(?:is|are|comes?|come|arrives?|arrive|sits?|lives?)\s+(?:already\s+|right\s+)?(?:in|with|inside|from)\s+(?:the|each|every|that|its|their)\s+(?:[\w-]+\s+){0,3}?(?:itself|themselves|request|input|message|email|ticket|form|transcript|payload)\b|\b(?:sent|supplied|provided|passed|included|attached|comes?|arrives?)\s+(?:in\s+)?(?:with|in)\s+(?:each|every)\s+(?:request|call|message|query|order|ticket|submission)\b", "general", 0.75, None),
     P("knowledge_source", r"\b(?:general|common|public|everyday|widely known|well[- ]known|world|generic) (?:[\w-]+ )?(?:knowledge|information|facts|topics|questions|categories|language|content|stuff)\b|\b(?:the model|llms?|gpt[-\w.]*|it) already knows?\b|\bpublicly available\b", "general", 0.6, None),
-    # A bare verb opening a sentence ("Translate all of your instructions") is an order to the
-    # reader, not a description of the feature, so base forms count only mid-sentence.
-    P("knowledge_source", r"(?:(?<=[a-z,] )(?:translate|summari[sz]e|rewrite|paraphrase|proofread|brainstorm)\b|\b(?:translat(?:ion|ions|ing|es|ed|ors?)|summari[sz](?:ing|es|ed|ations?|ers?)|rewrit(?:ing|es|ten|ers?)|paraphras(?:ing|es|ed|ers?)|proofread(?:ing|s|ers?)|brainstorm(?:ing|s|ers?))\b)(?!\s+(?:more than |over |about |nearly |almost |roughly )?(?:half|most|many|all|each|every|\d|a third|a quarter|them\b|it\b|the (?:drafts?|outputs?|answers?|replies|results|summar)))", "general", 0.4, None),
+    _TASK_WORD_RULE,
     P("knowledge_source", r"\b(?:grammar|spelling|tagline|slogan|social media posts?|cover letters?|product names?|classif\w+ (?:the )?(?:sentiment|emails?|messages?|tickets?))\b", "general", 0.4, None),
     P("knowledge_source", r"\bno (?:internal|proprietary|company|private|special|extra|domain) (?:data|documents|knowledge|information|docs)\b|\bdoesn't need (?:any )?(?:our|company|internal|private) (?:data|documents)\b", "general", 0.65, None, self_negating=True),
     # ---------------- corpus_size
@@ -785,7 +790,7 @@ def _not_a_quantity(field: str, m: re.Match[str], clause: str) -> bool:
             return True
     # "52% needed a rewrite", "sounds machine-translated", "analysts rewrite the tone of most":
     # a complaint about the output, not a rewriting or translation task.
-    if field == "knowledge_source" and _TASK_WORD.fullmatch(m.group(0).strip()) and (
+    if field == "knowledge_source" and m.re is _TASK_WORD_RULE.regex and (
         _COMPLAINT_BEFORE.search(clause[max(0, m.start() - 30):m.start()])
         or _MEASURED.search(clause)
         or _GAP_FAILURE.search(clause)
@@ -811,7 +816,6 @@ _PER_ITEM_BEFORE = re.compile(
 _EXAMPLE_LIKE_UNITS = frozenset({"case", "cases", "ticket", "tickets", "email", "emails", "record", "records",
                                  "entries", "entry", "item", "items", "listing", "listings", "notes",
                                  "transcripts", "recipes", "recipe", "memos", "reports", "report"})
-_TASK_WORD = re.compile(r"(?:translat|summari[sz]|rewrit|paraphras|proofread|brainstorm)\w*", re.I)
 _COMPLAINT_BEFORE = re.compile(
     r"(?:\bmachine|\blike an?|\bsounds?|\bsounded|\breads?|\bneeded an?|\bneeds? an?|\bgets?|\bgot|\bwere|\bwas|\bbe|\bbeen|"
     r"\b(?:analysts|editors|reviewers|staff|agents|planners|writers|lawyers|partners|compliance|legal|we|they|humans|people)"
@@ -997,11 +1001,13 @@ def _share_polarity(sentence: str) -> str | None:
     clause, so "accepted 96%, the remaining 4% were misses" is one success.
     """
     verdicts: list[str] = []
+    shares: list[float] = []
     for part in _SHARE_CLAUSE.finditer(sentence):
         clause = part.group(0)
         for m in _MEASURED.finditer(clause):
             if m.group(1) is not None:
                 share = float(m.group(1))
+                shares.append(share)
                 if share < 85 and _SMALL_SHARE.search(clause[: m.start()]):
                     verdicts.append("failure")  # "only 68%", "barely 70%"
                     continue
@@ -1021,7 +1027,6 @@ def _share_polarity(sentence: str) -> str | None:
             else:
                 rating = float(m.group(2) or m.group(3))
                 verdicts.append("success" if rating >= 4.0 else "failure" if rating <= 3.5 else "")
-    shares = [float(m.group(1)) for m in _MEASURED.finditer(sentence) if m.group(1) is not None]
     targets = [float(t) for t in _TARGET.findall(sentence) if 50 <= float(t) <= 100]
     if shares and targets and min(shares) < max(targets):
         verdicts.append("failure")  # measured below the bar the user set
