@@ -119,7 +119,6 @@ def test_every_path_suite_passes_offline_and_nothing_executes(tmp_path: Path, na
         assert passed and int(passed.group(1)) >= 15 * len(roots), result.stdout[-2000:]
         for root in roots:  # every project's tests were collected, not just the first
             assert f"{root.name}/tests/test_" in result.stdout, root.name
-    assert sum(len(b) for b in batches) == len(PATHS)
     assert not list(tmp_path.rglob("PWNED"))
 
 
