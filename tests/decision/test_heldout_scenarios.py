@@ -3,26 +3,36 @@
 The asserted targets live in test_scenarios.py (our own set). Here the figures are
 printed and only regression floors are asserted; the first blind run's figures are
 in each file's header.
+
+These sets are also the trained reader's training data (agent/reader_training.py), so
+reading them with the reader would measure memory. This test reads them with the rules
+and the classifier only; the reader's own measure is leave-one-set-out (test_reader.py).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from agent.commands.decide import evaluate, load_scenarios
+from agent.config import get_settings
 
 HELDOUT = Path(__file__).resolve().parents[1] / "heldout"
-#: First blind runs of the twenty sets: profiles 757/796, text 557/796 (70%); each set's
-#: header has its own. Now: profiles 763/796 (96%), text 685/796 (86%), but sets 1-16 have
-#: since been read for development, so only first runs measure unseen text (the sealed judges:
-#: sets 13-16 in session 4, 125/160; sets 17-20 in session 5, 106/160). The floors sit just
-#: below today's figures, so a real regression (for example a classifier change that loses
-#: the behaviour gaps) fails.
-MIN_PROFILE_ACCURACY = 0.95
-MIN_TEXT_ACCURACY = 0.85
+#: First blind runs of the twenty-eight sets: profiles 1,044/1,116, text 788/1,116 (71%);
+#: each set's header has its own. Now, rules and classifier only: profiles 1,050/1,116
+#: (94%), text 912/1,116 (82%), but sets 1-20 have since been read for development, so only
+#: first runs measure unseen text (the sealed judges: sets 13-16 in session 4, 125/160; sets
+#: 17-20 in session 5, 106/160; sets 21-24 and 25-28 in session 6, 113/160 and 118/160 with
+#: the reader). The floors sit just below today's figures, so a real regression (for example
+#: a classifier change that loses the behaviour gaps) fails.
+MIN_PROFILE_ACCURACY = 0.93
+MIN_TEXT_ACCURACY = 0.81
 
 
-def test_heldout_scenarios_stay_above_their_floors() -> None:
+def test_heldout_scenarios_stay_above_their_floors(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADVISOR_READER", "0")  # the reader was trained on these sets
+    get_settings.cache_clear()
     scenarios = load_scenarios(HELDOUT)
     assert len(scenarios) >= 70
     results = evaluate(scenarios)
