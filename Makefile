@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: run test test-slow bench setup index system-deps lint format clean help
+.PHONY: run test test-slow bench setup index system-deps lint format clean help reader
 
 help:
 	@echo "make run    - set up (venv, install, index) and start the app on http://$(HOST):$(PORT)"
@@ -14,6 +14,7 @@ help:
 	@echo "make bench  - run every benchmark and print one table"
 	@echo "make test-slow - the longer reliability variants (marked slow)"
 	@echo "make lint   - ruff and mypy"
+	@echo "make reader - retrain the trained reader on tests/heldout and print its leave-one-set-out accuracy"
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -42,6 +43,10 @@ bench: index system-deps
 # Longer reliability variants (5,000 random chat turns, 20 separate processes).
 test-slow: setup system-deps
 	$(VENV)/bin/pytest -m slow
+
+# After adding a held-out set or changing the rules: retrain agent/data/reader.npz (~8 min).
+reader: setup
+	$(PY) -m agent.reader_training --cv
 
 lint: setup
 	$(VENV)/bin/ruff check .

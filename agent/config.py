@@ -96,6 +96,13 @@ class Settings(BaseSettings):
         "(agent/semantic.py); 0 keeps only the hand-written rules.",
     )
 
+    reader_extractor: bool = Field(
+        default=True,
+        alias="ADVISOR_READER",
+        description="Offline extractor also weighs a whole description with the trained reader "
+        "(agent/reader.py) after the rules and the classifier; 0 turns it off.",
+    )
+
     max_questions: int = Field(default=8, alias="ADVISOR_MAX_QUESTIONS")
     max_upload_bytes: int = Field(default=5_000_000, alias="ADVISOR_MAX_UPLOAD_BYTES")
     max_message_chars: int = Field(default=20_000, alias="ADVISOR_MAX_MESSAGE_CHARS")

@@ -1197,13 +1197,22 @@ def _span_of(hits: list[_Hit], value: Any) -> str:
     return next((h.span for h in hits if h.value == value), "")
 
 
-def extract(text: str, profile: Profile | None = None, *, similarity: bool | None = None) -> Extraction:
+def extract(
+    text: str,
+    profile: Profile | None = None,
+    *,
+    similarity: bool | None = None,
+    reader: bool | None = None,
+) -> Extraction:
     """Read free text and return profile findings with evidence spans and confidences.
 
     The hand-written rules go first. Fields they leave unknown may then be read by the
     sentence classifier (:mod:`agent.semantic`) unless ``similarity`` is False (default:
     the ``ADVISOR_SIMILARITY`` setting); it never overrides a rule or a field the profile
-    already holds.
+    already holds. Last, a description-length text is weighed whole by the trained reader
+    (:mod:`agent.reader`; ``reader``, default the ``ADVISOR_READER`` setting, and only
+    together with the classifier, whose findings it was trained with). It may fill,
+    replace or set aside readings, but never touches a field the profile already holds.
     """
     result = Extraction()
     if not isinstance(text, str) or not text.strip():
@@ -1234,17 +1243,21 @@ def extract(text: str, profile: Profile | None = None, *, similarity: bool | Non
         field_hits = by_field.get(field)
         if field_hits:
             result.findings[field] = _choose(field, field_hits, result.contradictions)
-    if similarity is None:
+    if similarity is None or reader is None:
         from agent.config import get_settings
 
-        similarity = get_settings().similarity_extractor
+        settings = get_settings()
+        similarity = settings.similarity_extractor if similarity is None else similarity
+        reader = settings.reader_extractor if reader is None else reader
+    held = set(known_fields(profile) if profile is not None else ())
     if similarity:
         # Counts merge by taking the largest, so a rule's count does not stop the classifier
         # from finding a bigger collection the rules did not recognise.
         ruled = set(result.findings) - set(_MERGE_MAX)
-        known = ruled | denied | set(known_fields(profile) if profile is not None else ())
-        _add_similar(text, known, result)
+        _add_similar(text, ruled | denied | held, result)
     _derive(result.findings)
+    if similarity and reader:
+        _add_reader(text, held, result)
     _descriptive(text, result.findings)
 
     if profile is not None:
@@ -1286,6 +1299,37 @@ def _add_similar(text: str, known: set[str], result: Extraction) -> None:
             basis=f"resembles the labelled sentence '{_clip(hit.neighbour, 120)}' "
             f"(similarity {hit.similarity:.2f}, {hit.support:.0%} of neighbours agree)",
         )
+
+
+def _add_reader(text: str, held: set[str], result: Extraction) -> None:
+    """Let the trained reader weigh the whole description (see :mod:`agent.reader`)."""
+    from agent import reader as trained
+    from agent.semantic import encode_sentences, sentences
+
+    if not trained.in_window(text):
+        return
+    try:
+        model = trained.shipped_reader()
+        found = [s for _, s in sentences(text)]
+        vectors = encode_sentences(found)
+        current = {k: (f.value, f.confidence) for k, f in result.findings.items()}
+        votes = model.read(found, vectors, current)
+    except Exception as exc:  # e.g. a damaged weights file: the rules and classifier still stand
+        result.notices.append(f"The trained reader is unavailable ({type(exc).__name__}); used rules and classifier only.")
+        return
+    for name, vote in votes.items():
+        if name in held:
+            continue
+        decision = trained.decide_field(vote, current.get(name))
+        if decision.action == "set_aside":
+            del result.findings[name]
+        elif decision.action in ("fill", "replace") and vote.sentence is not None:
+            result.findings[name] = Finding(
+                value=vote.value,
+                span=_clip(vote.sentence),
+                confidence=round(trained.CONFIDENCE_SCALE * vote.probability, 2),
+                basis=f"the trained reader, weighing the whole description ({vote.probability:.0%} sure)",
+            )
 
 
 #: Documents that say how to write, not what is true: a style guide is no source of facts.

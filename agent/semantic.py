@@ -249,6 +249,31 @@ def _encode(texts: list[str]) -> np.ndarray:
     return MiniLMInt8EmbeddingFunction().encode(texts)
 
 
+_SENTENCE_CACHE_SIZE = 16
+_sentence_cache: dict[tuple[str, ...], np.ndarray] = {}
+_sentence_lock = threading.Lock()
+
+
+def encode_sentences(found: list[str]) -> np.ndarray:
+    """Unit vectors of a text's sentences, remembered for the last few texts.
+
+    The classifier and the trained reader (:mod:`agent.reader`) both need them for the
+    same text in one turn; the model runs once.
+    """
+    key = tuple(found)
+    with _sentence_lock:
+        hit = _sentence_cache.get(key)
+    if hit is not None:
+        return hit
+    vectors = _encode(list(found)) if found else np.zeros((0, 384), np.float32)
+    vectors.setflags(write=False)
+    with _sentence_lock:
+        if len(_sentence_cache) >= _SENTENCE_CACHE_SIZE:
+            _sentence_cache.pop(next(iter(_sentence_cache)))
+        _sentence_cache[key] = vectors
+    return vectors
+
+
 def build_vectors(exemplars: list[Exemplar]) -> np.ndarray:
     """Embed the labelled sentences (about a minute for a few thousand on two cores)."""
     return _encode([ex.text for ex in exemplars])
@@ -350,7 +375,7 @@ def classify(text: str, skip: set[str] | frozenset[str] = frozenset(),
     params = params or DEFAULT_PARAMS
     index = index or paraphrase_index()
     # One product for all sentences: cheaper than one per sentence right after the model ran.
-    similarities = _encode([s for _, s in found]) @ index.vectors.T
+    similarities = encode_sentences([s for _, s in found]) @ index.vectors.T
     best: dict[str, SemanticHit] = {}
     for (start, sentence), sims in zip(found, similarities, strict=True):
         negated = bool(_NEGATION.search(sentence))

@@ -38,7 +38,7 @@ class FieldStatus(BaseModel):
     field: str
     value: Any = None
     status: str = Field(
-        description="'known', 'inferred' (read from a resembling phrasing), 'assumed' or 'unknown'"
+        description="'known', 'inferred' (read from a resembling phrasing or the whole description), 'assumed' or 'unknown'"
     )
     evidence: str | None = Field(None, description="The user's words it came from.")
     confidence: float | None = None

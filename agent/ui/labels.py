@@ -15,7 +15,7 @@ STATUS_MARKERS: dict[str, str] = {
 }
 STATUS_HELP: dict[str, str] = {
     "known": "You told us this.",
-    "inferred": "Read from words that resemble a known phrasing; correct it here if it is wrong.",
+    "inferred": "Inferred from your words (a resembling phrasing, or the whole description), not stated outright; correct it here if it is wrong.",
     "assumed": "Not asked yet: a default is assumed (see why below the field).",
     "unknown": "Not known yet.",
 }

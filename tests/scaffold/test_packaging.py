@@ -115,6 +115,7 @@ def test_wheel_ships_every_template_and_every_package(built_wheel: Path) -> None
     # The sentence classifier's labelled sentences and their vectors (offline extraction).
     paraphrases = {p.relative_to(REPO_ROOT).as_posix() for p in (REPO_ROOT / "agent/data/paraphrases").iterdir()}
     assert paraphrases and paraphrases <= names, sorted(paraphrases - names)
+    assert "agent/data/reader.npz" in names  # the trained reader's weights
     assert not [n for n in names if n.startswith(("tests/", "prototypes/"))]
 
 
