@@ -3,7 +3,9 @@
 * The next question targets the unknown factor whose answer would most change the
   recommendation (:func:`agent.engine.question_impact`), never a field already
   known or already asked, and at most ``settings.max_questions`` before the first
-  recommendation.
+  recommendation. A value that was inferred rather than stated (read from a resembling
+  phrasing or by the trained reader) counts as unknown here: when confirming it could
+  change the recommendation, it is asked, with the inferred value as the recommended reply.
 * Every question carries 2-5 quick replies with exactly one recommended default
   (with a one-line reason derived from what we already know) plus "Skip / don't
   know", which records that default as an assumption.
@@ -16,7 +18,7 @@ Pure functions, no I/O: easy to test and fast on every turn.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -178,8 +180,18 @@ def _context_text(profile: Profile) -> str:
     return " ".join(parts)
 
 
+#: The reason shown with an inferred value that a question asks the user to confirm.
+INFERRED_REASON = "That is how I read your description; pick another reply if it is wrong."
+
+
 def recommended_default(field: str, profile: Profile) -> tuple[Any, str]:
-    """The default answer for ``field`` given what we know, with a one-line reason."""
+    """The default answer for ``field`` given what we know, with a one-line reason.
+
+    A field that already holds a value is being confirmed (it was inferred): that value.
+    """
+    held = getattr(profile, field, None)
+    if held is not None and field in DECISION_FIELDS:
+        return held, INFERRED_REASON
     text = _context_text(profile)
     regulated = bool(_REGULATED.search(text))
     if field == "focus":
@@ -273,7 +285,11 @@ def build_question(field: str, profile: Profile) -> Question:
     if not any(o.recommended for o in options):  # the default is not among the labels
         options[0] = options[0].model_copy(update={"recommended": True, "reason": reason})
     options.append(QuickReply(label=SKIP_LABEL, value=None, recommended=False, reason=None))
-    return Question(field=field, text=template.text, options=options, why=template.why)
+    text = template.text
+    held = getattr(profile, field, None)
+    if held is not None:  # an inferred value being confirmed
+        text = f"{text} From your description I read “{describe_value(field, held)}”; is that right?"
+    return Question(field=field, text=text, options=options, why=template.why)
 
 
 ImpactFn = Callable[[Profile], list[tuple[str, float]]]
@@ -285,9 +301,12 @@ def choose_next_field(
     *,
     max_questions: int,
     impact: ImpactFn | None = None,
+    unconfirmed: Collection[str] = (),
 ) -> str | None:
     """The unknown field whose answer would most change the recommendation, or None.
 
+    ``unconfirmed``: fields whose values were inferred, not stated. They are weighed as
+    if unknown, so a decisive inference is confirmed before it decides anything.
     None means: recommend now (cap reached, or no remaining answer would matter).
     """
     if len(asked) >= max_questions:
@@ -296,10 +315,14 @@ def choose_next_field(
         from agent.engine import question_impact
 
         impact = question_impact
-    for field, score in impact(profile):
+    open_inferences = {f for f in unconfirmed if f not in asked and getattr(profile, f, None) is not None}
+    probe = profile.model_copy(update=dict.fromkeys(open_inferences)) if open_inferences else profile
+    for field, score in impact(probe):
         if score <= 0:
             break
-        if field in asked or field not in TEMPLATES or getattr(profile, field, None) is not None:
+        if field in asked or field not in TEMPLATES:
+            continue
+        if getattr(profile, field, None) is not None and field not in open_inferences:
             continue
         return field
     return None

@@ -408,8 +408,13 @@ def choose_question(state: AdvisorState, runtime: Runtime[AdvisorContext]) -> di
     ctx = _context(runtime)
     profile = _profile(state)
     asked = list(state.get("questions_asked") or [])
+    # Values inferred rather than stated are confirmed when they would decide something.
+    unconfirmed = [
+        name for name, found in (state.get("evidence") or {}).items()
+        if isinstance(found, dict) and found.get("status") == "inferred"
+    ]
     field = interviewer.choose_next_field(
-        profile, asked, max_questions=int(ctx.settings.max_questions)
+        profile, asked, max_questions=int(ctx.settings.max_questions), unconfirmed=unconfirmed
     )
     if field is None:
         return {"pending_question": None}

@@ -44,8 +44,8 @@ class FieldEvidence(TypedDict):
     span: str | None  # the user's words it came from
     confidence: float | None
     # known: stated or answered; assumed: a skipped question's default; inferred: read by
-    # the sentence classifier from a resembling phrasing, so the interviewer confirms it
-    # when it matters.
+    # the sentence classifier from a resembling phrasing or by the trained reader from the
+    # whole description, so the interviewer confirms it when it matters.
     status: Literal["known", "assumed", "inferred"]
 
 
