@@ -35,27 +35,16 @@ from typing import Any
 
 import numpy as np
 
-from agent.profile import allowed_values
+from agent.profile import DECISION_FIELDS, allowed_values
 
 log = logging.getLogger(__name__)
 
 READER_FILE = Path(__file__).parent / "data" / "reader.npz"
 
-#: Fields the reader votes on. Counts and weeks need the user's numbers and units; the
-#: rules read those.
-READ_FIELDS: tuple[str, ...] = (
-    "focus",
-    "data_dynamics",
-    "interaction_complexity",
-    "knowledge_source",
-    "corpus_size",
-    "needs_citations",
-    "behavior_gap",
-    "prompting_tried",
-    "latency_sensitive",
-    "privacy",
-    "budget",
-    "ml_skills",
+#: Fields the reader votes on: the categorical decision fields. Counts and weeks need the
+#: user's numbers and units; the rules read those.
+READ_FIELDS: tuple[str, ...] = tuple(
+    f for f in DECISION_FIELDS if f not in ("labeled_examples", "monthly_requests", "timeline_weeks")
 )
 
 #: The reader was trained on descriptions of 27 to 123 words. A reply to a question is
