@@ -36,3 +36,11 @@ def test_given_text_offline_accuracy_is_at_least_85_percent() -> None:
         print("  miss:", miss)
     assert results["profile"]["accuracy"] == 1.0
     assert text["accuracy"] >= 0.85
+
+
+def test_eval_reads_hybrid_components_as_a_set() -> None:
+    """A scenario file may list a hybrid's components in any order (blind writers sort them)."""
+    hybrid = next(s for s in SCENARIOS if s["expected"] == "hybrid" and len(s["components"]) == 2)
+    reversed_order = dict(hybrid, components=list(reversed(hybrid["components"])))
+    results = evaluate([reversed_order])
+    assert results["profile"]["correct"] == 1, results["profile"]["misses"]
