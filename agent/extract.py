@@ -1317,19 +1317,16 @@ def _add_reader(text: str, held: set[str], result: Extraction) -> None:
     except Exception as exc:  # e.g. a damaged weights file: the rules and classifier still stand
         result.notices.append(f"The trained reader is unavailable ({type(exc).__name__}); used rules and classifier only.")
         return
-    for name, vote in votes.items():
-        if name in held:
+    for name, taken in trained.revisions(votes, current, held).items():
+        if taken is None or taken.sentence is None:
+            result.findings.pop(name, None)
             continue
-        decision = trained.decide_field(vote, current.get(name))
-        if decision.action == "set_aside":
-            del result.findings[name]
-        elif decision.action in ("fill", "replace") and vote.sentence is not None:
-            result.findings[name] = Finding(
-                value=vote.value,
-                span=_clip(vote.sentence),
-                confidence=round(trained.CONFIDENCE_SCALE * vote.probability, 2),
-                basis=f"the trained reader, weighing the whole description ({vote.probability:.0%} sure)",
-            )
+        result.findings[name] = Finding(
+            value=taken.value,
+            span=_clip(taken.sentence),
+            confidence=round(trained.CONFIDENCE_SCALE * taken.probability, 2),
+            basis=f"the trained reader, weighing the whole description ({taken.probability:.0%} sure)",
+        )
 
 
 #: Documents that say how to write, not what is true: a style guide is no source of facts.

@@ -28,7 +28,7 @@ import hashlib
 import json
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -259,3 +259,26 @@ def decide_field(vote: ReaderVote, current: tuple[Any, float] | None) -> Decisio
     if vote.value != value and (confidence < WEAK_RULE or vote.probability >= SURE):
         return Decision("replace", vote)
     return Decision("keep", vote)
+
+
+def revisions(
+    votes: Mapping[str, ReaderVote],
+    current: Mapping[str, tuple[Any, float]],
+    held: Collection[str] = (),
+) -> dict[str, ReaderVote | None]:
+    """What the votes change: field -> the vote whose value to take, or None to set it aside.
+
+    Fields in ``held`` (the profile already holds them) are never changed, and a value is
+    only taken with a sentence to show as its evidence. The extractor and the training
+    measure (:mod:`agent.reader_training`) both apply exactly this.
+    """
+    out: dict[str, ReaderVote | None] = {}
+    for name, vote in votes.items():
+        if name in held:
+            continue
+        action = decide_field(vote, current.get(name)).action
+        if action == "set_aside":
+            out[name] = None
+        elif action in ("fill", "replace") and vote.sentence is not None:
+            out[name] = vote
+    return out

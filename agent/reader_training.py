@@ -122,12 +122,12 @@ def reader_profile(p: Prepared, model: Reader | None) -> Any:
 
     values = {k: v for k, (v, _) in p.findings.items()}
     if model is not None and trained.in_window(p.item.text):
-        for name, vote in model.read(p.sentences, p.vectors, p.findings).items():
-            decision = trained.decide_field(vote, p.findings.get(name))
-            if decision.action == "set_aside":
+        votes = model.read(p.sentences, p.vectors, p.findings)
+        for name, taken in trained.revisions(votes, p.findings).items():
+            if taken is None:
                 values.pop(name, None)
-            elif decision.action in ("fill", "replace"):
-                values[name] = vote.value
+            else:
+                values[name] = taken.value
     return Profile.model_validate({k: v for k, v in values.items() if k in Profile.model_fields})
 
 
