@@ -133,12 +133,10 @@ def reader_profile(p: Prepared, model: Reader | None) -> Any:
 
 def correct(item: Labelled, profile: Any) -> bool:
     """Whether the engine's recommendation for ``profile`` is the labelled one."""
+    from agent.commands.decide import is_expected
     from agent.engine import decide
 
-    rec = decide(profile)
-    if rec.approach != item.expected:
-        return False
-    return item.expected != "hybrid" or not item.components or sorted(rec.components) == sorted(item.components)
+    return is_expected(decide(profile), item.expected, item.components or (item.expected,))
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -218,6 +219,14 @@ def load_scenarios(directory: Path | None = None) -> list[dict[str, Any]]:
     return scenarios
 
 
+def is_expected(rec: Any, expected: str, components: Iterable[str]) -> bool:
+    """Whether a recommendation is a scenario's expected answer.
+
+    A hybrid's components are a set: [fine_tuning, rag] and [rag, fine_tuning] agree.
+    """
+    return bool(rec.approach == expected and sorted(rec.components) == sorted(components))
+
+
 def evaluate(scenarios: list[dict[str, Any]]) -> dict[str, Any]:
     """Accuracy and confusion tables for given profiles and for given text (offline)."""
     from agent.engine import decide
@@ -237,8 +246,7 @@ def evaluate(scenarios: list[dict[str, Any]]) -> dict[str, Any]:
                 profile = extract(sc["text"]).apply(Profile.model_validate({}))
             rec = decide(profile)
             confusion[sc["expected"]][rec.approach] += 1
-            # A hybrid's components are a set: [fine_tuning, rag] and [rag, fine_tuning] agree.
-            if rec.approach == sc["expected"] and sorted(rec.components) == sorted(sc["components"]):
+            if is_expected(rec, sc["expected"], sc["components"]):
                 correct += 1
             else:
                 misses.append({"id": sc["id"], "expected": sc["expected"], "got": rec.approach,
