@@ -14,6 +14,7 @@ The LLM extractor (:mod:`agent.understand`) returns the same :class:`Extraction`
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -1360,3 +1361,24 @@ def extraction_summary(extraction: Extraction) -> list[str]:
         f"{name} = {f.value!r} ({f.confidence:.2f}; '{f.span}')"
         for name, f in extraction.findings.items()
     ]
+
+
+#: A description-length text: reading it loads everything a first message needs.
+_WARM_UP_TEXT = (
+    "We want an assistant that answers our support team's questions from a 40-page "
+    "internal handbook, updated every quarter. Answers must cite the page. About 2,000 "
+    "questions a month, and replies should come back within a few seconds."
+)
+
+
+def warm_up() -> None:
+    """Load the offline reading models (embedding model, sentence index, trained reader).
+
+    The first extraction in a process pays a few seconds for this. Callers that can
+    wait in the background (the page, while the user types) call this first, so the
+    user's first message is answered at normal speed. Errors are left to the real call.
+    """
+    try:
+        extract(_WARM_UP_TEXT)
+    except Exception:  # noqa: BLE001  (a warm-up must never break its caller)
+        logging.getLogger(__name__).debug("warm-up extraction failed", exc_info=True)

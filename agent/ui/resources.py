@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
@@ -93,6 +94,11 @@ def build_advisor() -> AdvisorAPI:
     from agent.service import Advisor  # type: ignore[attr-defined]
 
     advisor: AdvisorAPI = Advisor(settings=get_settings())
+    # Load the reading models while the user types, so the first reply is not the
+    # one that waits for them (about 3 s on a laptop, more in a cold container).
+    from agent.extract import warm_up
+
+    threading.Thread(target=warm_up, name="advisor-warm-up", daemon=True).start()
     return advisor
 
 

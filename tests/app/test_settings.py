@@ -52,3 +52,19 @@ def test_llm_mode_from_secrets_never_renders_the_key(
     assert "LLM mode" in captions and "127.0.0.1:9" in captions
     assert "Offline mode" not in captions
     assert secret not in rendered
+
+
+def test_building_the_advisor_starts_the_model_warm_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page's Advisor loads the reading models in a background thread, so the
+    user's first message does not wait for them."""
+    import threading
+
+    import agent.extract
+    import agent.service
+    from agent.ui import resources
+
+    called = threading.Event()
+    monkeypatch.setattr(agent.service, "Advisor", lambda settings: object())
+    monkeypatch.setattr(agent.extract, "warm_up", called.set)
+    resources.build_advisor()
+    assert called.wait(timeout=10)

@@ -262,3 +262,36 @@ def test_long_digit_runs_are_not_quantities_and_stay_fast() -> None:
     findings = extract("0" * 20_000).findings
     assert time.perf_counter() - start < 30  # a hang guard, not a benchmark: took minutes before
     assert "monthly_requests" not in findings and "labeled_examples" not in findings
+
+
+def test_warm_up_loads_the_reading_models_in_a_fresh_process() -> None:
+    """After warm_up() the sentence index and the trained reader are loaded (fresh
+    interpreter, so nothing another test loaded can make this pass)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from agent import reader, semantic\n"
+        "from agent.extract import warm_up\n"
+        "assert semantic._cached_index.cache_info().currsize == 0\n"
+        "assert not reader._CACHE\n"
+        "warm_up()\n"
+        "print(semantic._cached_index.cache_info().currsize, len(reader._CACHE))\n"
+    )
+    env = {**os.environ, "ADVISOR_SIMILARITY": "1", "ADVISOR_READER": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1", "1"]
+
+
+def test_warm_up_never_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    import agent.extract as extract_module
+
+    def broken(text: str) -> None:
+        raise RuntimeError("model file damaged")
+
+    monkeypatch.setattr(extract_module, "extract", broken)
+    extract_module.warm_up()  # logged at debug level, not raised
