@@ -1311,10 +1311,13 @@ def _add_reader(text: str, held: set[str], result: Extraction) -> None:
         return
     try:
         model = trained.shipped_reader()
-        found = [s for _, s in sentences(text)]
+        pairs = sentences(text)
+        found = [s for _, s in pairs]
         vectors = encode_sentences(found)
         current = {k: (f.value, f.confidence) for k, f in result.findings.items()}
         votes = model.read(found, vectors, current)
+        mentions, rows = trained.count_rows(text, [o for o, _ in pairs], vectors, encode_sentences)
+        counts = model.read_counts(mentions, rows)
     except Exception as exc:  # e.g. a damaged weights file: the rules and classifier still stand
         result.notices.append(f"The trained reader is unavailable ({type(exc).__name__}); used rules and classifier only.")
         return
@@ -1327,6 +1330,19 @@ def _add_reader(text: str, held: set[str], result: Extraction) -> None:
             span=_clip(taken.sentence),
             confidence=round(trained.CONFIDENCE_SCALE * taken.probability, 2),
             basis=f"the trained reader, weighing the whole description ({taken.probability:.0%} sure)",
+        )
+    if trained.COUNT_FIELD in held:
+        return
+    action, count = trained.decide_count(counts, current.get(trained.COUNT_FIELD))
+    if action == "set_aside":
+        result.findings.pop(trained.COUNT_FIELD, None)
+    elif count is not None:
+        result.findings[trained.COUNT_FIELD] = Finding(
+            value=count.mention.value,
+            span=_clip(count.mention.window),
+            confidence=round(trained.CONFIDENCE_SCALE * count.probability, 2),
+            basis=f"the trained reader, from the words around this number "
+            f"({count.probability:.0%} sure it counts worked examples)",
         )
 
 

@@ -20,6 +20,13 @@ it replaces a reading it disagrees with when it is sure (70%) or the reading is 
 it sets aside a reading below 0.8 when it is sure the text does not say. It never touches a
 field the profile already holds, and it reads only texts of description length. These
 thresholds were chosen by leave-one-set-out accuracy on the held-out sets.
+
+Counts of worked examples are numbers, not classes, so they get a second, smaller model:
+for every number in the text it reads the words around it (and its sentence) and gives the
+probability that this number is how many worked examples the team has ("about 45,000
+entries coded by certified clerks", "6,000 closed claims with the band the seniors set").
+The rules recognise many such phrasings but not all; the model takes a number it is more
+likely than not about when the rules found none or a different one (:func:`decide_count`).
 """
 
 from __future__ import annotations
@@ -27,8 +34,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
+import re
 import threading
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,6 +73,20 @@ FIRM_RULE = 0.8
 CONFIDENCE_SCALE = 0.6
 
 _DIM = 384  # MiniLM sentence vectors
+
+#: The count field the count model reads (a number of worked examples).
+COUNT_FIELD = "labeled_examples"
+#: Smaller numbers are a few examples inside a prompt, or not counts at all.
+MIN_COUNT = 20
+#: Words read on each side of a number.
+WINDOW_WORDS = 8
+#: A number the count model gives at least this is taken as the example count.
+COUNT_TAKE = 0.5
+#: The rules' count is set aside when the model gives its number less than this, nothing
+#: else reaches :data:`COUNT_TAKE`, and the rules' reading is below :data:`FIRM_RULE`.
+COUNT_DOUBT = 0.05
+#: The window's vector, its sentence's vector, log-size, and percent / money / year flags.
+COUNT_FEATURES = 2 * _DIM + 4
 
 
 def finding_keys() -> list[tuple[str, Any]]:
@@ -119,6 +142,8 @@ class Reader:
     biases: dict[str, np.ndarray]  # (classes,)
     fingerprint: str  # of the labelled data it was trained on
     trained_on: int  # number of labelled descriptions
+    count_weights: np.ndarray | None = None  # (COUNT_FEATURES,); None: no count model
+    count_bias: float = 0.0
 
     def probabilities(self, row: np.ndarray) -> dict[str, dict[str, float]]:
         """Field -> {JSON value: probability} for one feature row."""
@@ -164,17 +189,29 @@ class Reader:
         direction = row[:_DIM] + row[_DIM : 2 * _DIM]
         return int(np.argmax(vectors @ direction))
 
+    def read_counts(self, mentions: list[NumberMention], rows: np.ndarray) -> list[CountVote]:
+        """For each number mention, the probability that it counts worked examples."""
+        if self.count_weights is None or not mentions:
+            return []
+        logits = rows @ self.count_weights + self.count_bias
+        probs = 1.0 / (1.0 + np.exp(-logits))
+        return [CountVote(m, round(float(p), 4)) for m, p in zip(mentions, probs, strict=True)]
+
     def save(self, path: Path = READER_FILE) -> None:
         """Write the weights as a numpy archive (float32) with a JSON header."""
         arrays: dict[str, np.ndarray] = {}
         for name in self.weights:
             arrays[f"w__{name}"] = self.weights[name].astype(np.float32)
             arrays[f"b__{name}"] = self.biases[name].astype(np.float32)
+        if self.count_weights is not None:
+            arrays["count_w"] = self.count_weights.astype(np.float32)
+            arrays["count_b"] = np.array([self.count_bias], dtype=np.float32)
         meta = {
             "classes": self.classes,
             "fingerprint": self.fingerprint,
             "trained_on": self.trained_on,
             "features": FEATURES,
+            "count_features": COUNT_FEATURES,
             "keys": [[n, json.dumps(v)] for n, v in _KEYS],
         }
         arrays["meta"] = np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8)
@@ -191,14 +228,22 @@ def load_reader(path: Path = READER_FILE) -> Reader:
     """Read a weights file written by :meth:`Reader.save`."""
     with np.load(path, allow_pickle=False) as data:
         meta = json.loads(bytes(data["meta"]).decode())
-        if meta.get("features") != FEATURES or meta.get("keys") != [[n, json.dumps(v)] for n, v in _KEYS]:
+        if (
+            meta.get("features") != FEATURES
+            or meta.get("count_features") != COUNT_FEATURES
+            or meta.get("keys") != [[n, json.dumps(v)] for n, v in _KEYS]
+        ):
             raise ReaderDataError(
                 f"{path} was trained for another feature layout; run `python -m agent.reader_training`."
             )
         classes = {k: list(v) for k, v in meta["classes"].items()}
         weights = {k: data[f"w__{k}"].astype(np.float64) for k in classes}
         biases = {k: data[f"b__{k}"].astype(np.float64) for k in classes}
-    return Reader(classes, weights, biases, str(meta["fingerprint"]), int(meta["trained_on"]))
+        count_w = data["count_w"].astype(np.float64) if "count_w" in data else None
+        count_b = float(data["count_b"][0]) if "count_b" in data else 0.0
+    return Reader(
+        classes, weights, biases, str(meta["fingerprint"]), int(meta["trained_on"]), count_w, count_b
+    )
 
 
 _LOCK = threading.Lock()
@@ -214,11 +259,12 @@ def shipped_reader() -> Reader:
 
 
 def fingerprint(descriptions: list[tuple[str, dict[str, Any]]]) -> str:
-    """Digest of labelled descriptions (text and the labels of the read fields)."""
+    """Digest of labelled descriptions (text and the labels of the fields read)."""
     digest = hashlib.sha256()
     for text, profile in descriptions:
         digest.update(text.encode())
-        digest.update(json.dumps({k: profile.get(k) for k in READ_FIELDS}, sort_keys=True).encode())
+        labels = {k: profile.get(k) for k in (*READ_FIELDS, COUNT_FIELD)}
+        digest.update(json.dumps(labels, sort_keys=True).encode())
     return digest.hexdigest()[:16]
 
 
@@ -282,3 +328,112 @@ def revisions(
         elif action in ("fill", "replace") and vote.sentence is not None:
             out[name] = vote
     return out
+
+
+# --------------------------------------------------------------------------- example counts
+
+
+@dataclass(frozen=True)
+class NumberMention:
+    """A number in the text, with the words around it that the count model reads."""
+
+    value: int
+    start: int
+    end: int
+    window: str
+    percent: bool  # "22%": a rate, not a count
+    money: bool  # "$40,000": an amount
+    year: bool  # "since 2019"
+
+
+_PERCENT_AFTER = re.compile(r"\s*(?:%|percent\b|per cent\b)", re.I)
+_MONEY_BEFORE = re.compile(r"(?:[$£€¥₹]|\b(?:usd|eur|gbp))\s*$", re.I)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def number_mentions(text: str) -> list[NumberMention]:
+    """Every number of at least :data:`MIN_COUNT` in ``text`` (the extractor's number syntax)."""
+    from agent.extract import NUM, parse_number  # the one number grammar; imported late (cycle)
+
+    out: list[NumberMention] = []
+    for m in re.finditer(NUM, text, re.I):
+        raw = m.group("num")
+        value = parse_number(raw)
+        if value is None or value < MIN_COUNT:
+            continue
+        start, end = m.span("num")
+        before = text[max(0, start - 80) : start].split()[-WINDOW_WORDS:]
+        after = text[end : end + 80].split()[:WINDOW_WORDS]
+        out.append(
+            NumberMention(
+                value=value,
+                start=start,
+                end=end,
+                window=" ".join([*before, raw.strip(), *after]),
+                percent=bool(_PERCENT_AFTER.match(text, end)),
+                money=bool(_MONEY_BEFORE.search(text[max(0, start - 4) : start])),
+                year=bool(_YEAR.fullmatch(raw.strip())),
+            )
+        )
+    return out
+
+
+def count_rows(
+    text: str,
+    offsets: list[int],
+    vectors: np.ndarray,
+    encode: Callable[[list[str]], np.ndarray],
+) -> tuple[list[NumberMention], np.ndarray]:
+    """The count model's input: each number mention and its feature row.
+
+    ``offsets`` and ``vectors`` are the text's sentences (start offsets, unit vectors);
+    ``encode`` embeds the mentions' windows (the extractor passes the cached encoder).
+    """
+    mentions = number_mentions(text)
+    rows = np.zeros((len(mentions), COUNT_FEATURES), dtype=np.float64)
+    if not mentions:
+        return mentions, rows
+    windows = encode([m.window for m in mentions])
+    for i, m in enumerate(mentions):
+        rows[i, :_DIM] = windows[i]
+        sentence = max((k for k, off in enumerate(offsets) if off <= m.start), default=0)
+        if sentence < len(vectors):
+            rows[i, _DIM : 2 * _DIM] = vectors[sentence]
+        rows[i, 2 * _DIM :] = (math.log10(m.value + 1) / 7, m.percent, m.money, m.year)
+    return mentions, rows
+
+
+@dataclass(frozen=True)
+class CountVote:
+    """The count model's probability that one number counts worked examples."""
+
+    mention: NumberMention
+    probability: float
+
+
+def decide_count(
+    votes: list[CountVote], current: tuple[Any, float] | None
+) -> tuple[str, CountVote | None]:
+    """What the count votes do to the rules' example count: (action, vote).
+
+    - "take": the most probable number (at least :data:`COUNT_TAKE`) becomes the count,
+      when the rules found none or a number the model doubts more.
+    - "set_aside": the rules' positive count (below :data:`FIRM_RULE`) is dropped when the
+      model gives its number less than :data:`COUNT_DOUBT` and no number reaches
+      :data:`COUNT_TAKE`.
+    - "keep" otherwise. An explicit "no examples" (0) is always kept.
+    """
+    if not votes:
+        return "keep", None
+    best = max(votes, key=lambda v: (v.probability, -v.mention.start))
+    if current is None:
+        return ("take", best) if best.probability >= COUNT_TAKE else ("keep", None)
+    value, confidence = current
+    if not isinstance(value, int) or value <= 0:
+        return "keep", None
+    backing = max((v.probability for v in votes if v.mention.value == value), default=0.0)
+    if best.mention.value != value and best.probability >= COUNT_TAKE and backing < COUNT_TAKE:
+        return "take", best
+    if best.probability < COUNT_TAKE and backing < COUNT_DOUBT and confidence < FIRM_RULE:
+        return "set_aside", None
+    return "keep", None

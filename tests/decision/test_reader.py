@@ -23,10 +23,10 @@ from agent.reader_training import (
     train,
 )
 
-#: Leave-one-set-out decisions over the 28 held-out sets (1,116 descriptions) when the reader
-#: was adopted: 912 without it, 934 with it (83.7%). The floor sits just below today's figure,
-#: so a change that loses the reader's gain fails.
-MIN_CV_ACCURACY = 0.83
+#: Leave-one-set-out decisions over the 28 held-out sets (1,116 descriptions): 912 without the
+#: reader; 934 with it when it was adopted, 951 (85.2%) since it also reads example counts.
+#: The floor sits just below today's figure, so a change that loses the reader's gain fails.
+MIN_CV_ACCURACY = 0.85
 
 # A product description of our own (not from any scenario set), description length.
 DESCRIPTION = (
@@ -82,6 +82,12 @@ def test_leave_one_set_out_the_reader_helps(prepared: list[Prepared]) -> None:
     assert len(results) >= 28
     assert with_reader >= without
     assert with_reader / total >= MIN_CV_ACCURACY
+    # The count model must read more stated example counts right than the rules alone.
+    stated = sum(r.counts_stated for r in results)
+    rules = sum(r.counts_right_without for r in results)
+    counted = sum(r.counts_right_with for r in results)
+    print(f"  example counts read right: {rules} -> {counted} of {stated}")
+    assert counted > rules
 
 
 def test_numpy_reading_matches_scikit_learn() -> None:
@@ -134,7 +140,7 @@ def test_reader_findings_are_explained_by_a_sentence_of_the_text() -> None:
     by_reader = {k: f for k, f in ex.findings.items() if f.basis and "trained reader" in f.basis}
     assert by_reader, "a description should give the reader something to add"
     for name, finding in by_reader.items():
-        assert name in reader.READ_FIELDS
+        assert name in (*reader.READ_FIELDS, reader.COUNT_FIELD)
         assert finding.span.rstrip(".…") in DESCRIPTION or finding.span[:60] in DESCRIPTION
         assert 0 < finding.confidence <= reader.CONFIDENCE_SCALE
     assert extract(DESCRIPTION, reader=True) == ex  # same text, same reading
@@ -190,3 +196,109 @@ def test_how_a_vote_meets_a_rule_reading(
 ) -> None:
     vote = reader.ReaderVote("focus", vote_value, probability, "a sentence")
     assert reader.decide_field(vote, current).action == action
+
+
+# ----------------------------------------------------------------------------- example counts
+
+
+def test_number_mentions_mark_rates_amounts_and_years() -> None:
+    text = (
+        "Since 2019 we have coded about 45,000 entries by hand; 22% still need a fix, the "
+        "pilot cost $40,000 and we pasted 5 examples into the prompt."
+    )
+    found = {m.value: m for m in reader.number_mentions(text)}
+    assert set(found) == {2019, 45_000, 22, 40_000}  # 5 is below MIN_COUNT
+    assert found[2019].year and not found[45_000].year
+    assert found[22].percent and found[40_000].money
+    assert not (found[45_000].percent or found[45_000].money)
+    assert "coded about 45,000 entries by hand" in found[45_000].window
+    assert text[found[45_000].start : found[45_000].end].strip() == "45,000"
+
+
+def test_count_model_reading_matches_scikit_learn() -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=(200, reader.COUNT_FEATURES))
+    y = rng.integers(0, 2, size=200)
+    model = LogisticRegression(C=1.0, max_iter=2000).fit(x, y)
+    r = reader.Reader({}, {}, {}, "-", 0, model.coef_[0], float(model.intercept_[0]))
+    mention = reader.NumberMention(100, 0, 3, "100", False, False, False)
+    votes = r.read_counts([mention] * 10, x[:10])
+    assert [v.probability for v in votes] == pytest.approx(model.predict_proba(x[:10])[:, 1], abs=1e-4)
+
+
+def _count_votes(*pairs: tuple[int, float]) -> list[reader.CountVote]:
+    return [
+        reader.CountVote(reader.NumberMention(v, i * 10, i * 10 + 3, str(v), False, False, False), p)
+        for i, (v, p) in enumerate(pairs)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("current", "votes", "action", "value"),
+    [
+        (None, [(6000, 0.62), (400, 0.1)], "take", 6000),
+        (None, [(6000, 0.45)], "keep", None),  # not more likely than not
+        ((400, 0.7), [(6000, 0.8), (400, 0.2)], "take", 6000),  # a better number
+        ((400, 0.7), [(6000, 0.8), (400, 0.6)], "keep", None),  # the rules' number is likely too
+        ((400, 0.7), [(400, 0.01), (30, 0.2)], "set_aside", None),  # a test set, not examples
+        ((400, 0.85), [(400, 0.01)], "keep", None),  # a firm rule reading stays
+        ((0, 0.8), [(6000, 0.9)], "keep", None),  # "no examples" is the user's word
+        ((400, 0.7), [], "keep", None),
+    ],
+)
+def test_how_count_votes_meet_the_rules(
+    current: tuple[int, float] | None, votes: list[tuple[int, float]], action: str, value: int | None
+) -> None:
+    got, vote = reader.decide_count(_count_votes(*votes), current)
+    assert got == action
+    assert (vote.mention.value if vote else None) == value
+
+
+# Our own description: the rules read no example count in it.
+UNCOUNTED = (
+    "Our claims team sorts incoming water-damage claims into five severity bands before an "
+    "adjuster sees them. A prompt with the banding guide agrees with the seniors two times in "
+    "three. There are roughly 9,500 older claims in the archive where a senior picked the band, "
+    "and our data team trains pricing models already."
+)
+
+
+def _with_count_votes(monkeypatch: pytest.MonkeyPatch, probabilities: dict[int, float]) -> None:
+    def read_counts(self: reader.Reader, mentions: list, rows: np.ndarray) -> list:
+        return [reader.CountVote(m, probabilities.get(m.value, 0.0)) for m in mentions]
+
+    monkeypatch.setattr(reader.Reader, "read_counts", read_counts)
+
+
+def test_a_count_the_model_takes_is_shown_with_the_words_around_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert reader.COUNT_FIELD not in extract(UNCOUNTED, reader=False).findings
+    _with_count_votes(monkeypatch, {9500: 0.8})
+    finding = extract(UNCOUNTED, reader=True).findings[reader.COUNT_FIELD]
+    assert finding.value == 9500
+    assert "roughly 9,500 older claims" in finding.span
+    assert finding.confidence == pytest.approx(reader.CONFIDENCE_SCALE * 0.8)
+    assert finding.basis and "80% sure it counts worked examples" in finding.basis
+
+
+def test_the_count_model_never_overrides_a_count_the_profile_holds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _with_count_votes(monkeypatch, {9500: 0.95})
+    ex = extract(UNCOUNTED, Profile(labeled_examples=120), reader=True)
+    assert reader.COUNT_FIELD not in ex.findings
+
+
+def test_a_doubted_rule_count_is_set_aside(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = (
+        "We want a bot that drafts replies to tenants about repairs. Last month we ran our "
+        "prompt over 300 replies our coordinators wrote and most drafts were fine, though a few "
+        "sounded stiff. Nobody here does machine learning and the budget is small this year."
+    )
+    ruled = extract(text, reader=False).findings[reader.COUNT_FIELD]
+    assert ruled.value == 300 and ruled.confidence < reader.FIRM_RULE
+    _with_count_votes(monkeypatch, {300: 0.02})
+    assert reader.COUNT_FIELD not in extract(text, reader=True).findings
