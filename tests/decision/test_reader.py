@@ -23,9 +23,10 @@ from agent.reader_training import (
     train,
 )
 
-#: Leave-one-set-out decisions over the 28 held-out sets (1,116 descriptions): 912 without the
-#: reader; 934 with it when it was adopted, 951 (85.2%) since it also reads example counts.
-#: The floor sits just below today's figure, so a change that loses the reader's gain fails.
+#: Leave-one-set-out decisions: over the 28 sets of session 6 (1,116 descriptions) 912 without
+#: the reader, 934 with it when it was adopted and 951 once it also read example counts; over
+#: the 36 sets of session 7 (1,436) 1,172 without it and 1,226 (85.4%) with it. The floor sits
+#: just below today's figure, so a change that loses the reader's gain fails.
 MIN_CV_ACCURACY = 0.85
 
 # A product description of our own (not from any scenario set), description length.
@@ -79,7 +80,7 @@ def test_leave_one_set_out_the_reader_helps(prepared: list[Prepared]) -> None:
           f"with it {with_reader}/{total}")
     for r in results:
         print(f"  {r.group}: {r.without_reader} -> {r.with_reader} of {r.total}")
-    assert len(results) >= 28
+    assert len(results) >= 36
     assert with_reader >= without
     assert with_reader / total >= MIN_CV_ACCURACY
     # The count model must read more stated example counts right than the rules alone.
