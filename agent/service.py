@@ -11,6 +11,7 @@ agreed between the agent, the CLI and the app. Implementation: agent/graph.py.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 import uuid
@@ -189,6 +190,21 @@ class Advisor:
                 self._pending_notices.extend(self._store.notices)
                 self._graph = build_graph(self._store.checkpointer)
         return self._store
+
+    def warm_up(self) -> None:
+        """Open the session store and graph, and load the reading models, ahead of use.
+
+        The page calls this in a background thread while the user types their first
+        message, which would otherwise wait a few seconds for these imports and models.
+        Failures are left to the first real call, which reports them as usual.
+        """
+        from agent.extract import warm_up as load_reading_models
+
+        try:
+            self._ensure_open()
+        except Exception:  # noqa: BLE001  (reported by the first real call instead)
+            logging.getLogger(__name__).debug("warm-up could not open the store", exc_info=True)
+        load_reading_models()
 
     def close(self) -> None:
         """Close the session store's connection."""

@@ -93,13 +93,12 @@ def build_advisor() -> AdvisorAPI:
     """Construct the real Advisor (imports the agent stack lazily). Tests replace this."""
     from agent.service import Advisor  # type: ignore[attr-defined]
 
-    advisor: AdvisorAPI = Advisor(settings=get_settings())
-    # Load the reading models while the user types, so the first reply is not the
-    # one that waits for them (about 3 s on a laptop, more in a cold container).
-    from agent.extract import warm_up
-
-    threading.Thread(target=warm_up, name="advisor-warm-up", daemon=True).start()
-    return advisor
+    advisor = Advisor(settings=get_settings())
+    # Open the store and load the reading models while the user types, so the first
+    # reply does not wait for them (about 3-4 s on a laptop, more in a cold container).
+    threading.Thread(target=advisor.warm_up, name="advisor-warm-up", daemon=True).start()
+    built: AdvisorAPI = advisor
+    return built
 
 
 @st.cache_resource(show_spinner="Loading the advisor…")

@@ -178,3 +178,35 @@ def test_new_session_ids_are_full_128_bit_random_hex(advisor: Advisor) -> None:
     for sid in ids:
         assert len(sid) == 32 and int(sid, 16) >= 0, sid
         assert advisor.has_session(sid)
+
+
+def test_warm_up_opens_the_store_in_another_thread_and_sessions_then_work(
+    advisor: Advisor,
+) -> None:
+    """The page warms the Advisor in a background thread; the store it opens there must
+    serve turns on the page's own thread."""
+    import threading
+
+    worker = threading.Thread(target=advisor.warm_up)
+    worker.start()
+    worker.join(timeout=120)
+    assert not worker.is_alive()
+    assert advisor._store is not None  # opened by the warm-up, not by the first message
+    session = advisor.new_session()
+    result = advisor.send(session, "A chatbot that answers questions about our 40-page staff handbook.")
+    assert result.question is not None or result.recommendation is not None
+
+
+def test_warm_up_leaves_a_broken_store_to_the_first_real_call(
+    advisor: Advisor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import agent.persistence
+
+    def broken(settings: object) -> None:
+        raise RuntimeError("disk unplugged")
+
+    monkeypatch.setattr(agent.persistence, "open_store", broken)
+    advisor.warm_up()  # no exception here
+    assert advisor._store is None
+    with pytest.raises(RuntimeError, match="disk unplugged"):
+        advisor.new_session()

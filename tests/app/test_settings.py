@@ -59,12 +59,13 @@ def test_building_the_advisor_starts_the_model_warm_up(monkeypatch: pytest.Monke
     user's first message does not wait for them."""
     import threading
 
-    import agent.extract
     import agent.service
     from agent.ui import resources
 
     called = threading.Event()
-    monkeypatch.setattr(agent.service, "Advisor", lambda settings: object())
-    monkeypatch.setattr(agent.extract, "warm_up", called.set)
-    resources.build_advisor()
-    assert called.wait(timeout=10)
+    monkeypatch.setattr(agent.service.Advisor, "warm_up", lambda self: called.set())
+    advisor = resources.build_advisor()
+    try:
+        assert called.wait(timeout=10)
+    finally:
+        advisor.close()
