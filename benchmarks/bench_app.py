@@ -2,7 +2,8 @@
 
 * Time from `streamlit run` start to the chat input visible, ours vs a bare one-page
   Streamlit chat app written to a temp file and measured in the same run (target <= 1.3).
-* One offline turn as the user sees it: Enter in the chat input until the reply is drawn.
+* A new session's first reply as the user sees it (Enter in the chat input until the reply
+  is drawn): sent as soon as the page settles, and sent after ten seconds of typing.
 
 Needs Debian's chromium at /usr/bin/chromium (scripts/ensure-system-deps.sh).
 """
@@ -38,6 +39,8 @@ if prompt := st.chat_input("Say something"):
         st.write(prompt)
 """
 ROUNDS = 3
+#: How long a user takes to type a first description, roughly.
+TYPING_S = 10.0
 TARGET_RATIO = 1.3
 MESSAGE = (
     "An internal assistant that answers employees' HR policy questions from about 300 pages of "
@@ -64,8 +67,10 @@ def _time_to_chat_input(browser: object, script: Path, cwd: Path, data_dir: Path
         stop(process)
 
 
-def _offline_turn_ms(browser: object, data_dir: Path) -> float:
-    """Enter in the chat input -> the assistant's reply drawn (the app already warm)."""
+def _offline_turn_ms(browser: object, data_dir: Path, typing_s: float = 0.0) -> float:
+    """Enter in the chat input -> the assistant's reply drawn, for a new session's first
+    message sent ``typing_s`` seconds after the page settled (the Advisor warms up
+    in the background meanwhile, as it would while a user types)."""
     port = free_port()
     log = data_dir / f"turn-{port}.log"
     process = start_streamlit(REPO_ROOT / "app.py", port, offline_env(data_dir, None), log)
@@ -80,6 +85,7 @@ def _offline_turn_ms(browser: object, data_dir: Path) -> float:
         page.wait_for_function(
             "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=180_000
         )
+        page.wait_for_timeout(typing_s * 1000)
         box.fill(MESSAGE)
         start = time.perf_counter()
         box.press("Enter")
@@ -123,6 +129,9 @@ def run() -> list[BenchRow]:
             turn_dir = root / "turn"
             turn_dir.mkdir()
             turn_ms = _offline_turn_ms(browser, turn_dir)
+            typed_dir = root / "typed"
+            typed_dir.mkdir()
+            typed_ms = _offline_turn_ms(browser, typed_dir, TYPING_S)
         finally:
             browser.close()
     ours_s, bare_s = statistics.median(ours), statistics.median(bare)
@@ -139,11 +148,19 @@ def run() -> list[BenchRow]:
             note=f"{ROUNDS} rounds, bare one-page chat app as baseline",
         ),
         BenchRow(
-            "offline turn, Enter to reply drawn",
+            "offline first reply, sent as the page settles",
             round(turn_ms),
             "ms",
             "reported",
             True,
-            note="first turn of a new session in a warm app, browser-observed",
+            note="Enter to reply drawn, browser-observed; the background warm-up is still running",
+        ),
+        BenchRow(
+            f"offline first reply, sent after {TYPING_S:g} s of typing",
+            round(typed_ms),
+            "ms",
+            "reported",
+            True,
+            note="Enter to reply drawn, browser-observed; the warm-up has loaded the models",
         ),
     ]
